@@ -1,0 +1,17 @@
+/**
+ * Who may signal whom. Citizens reach station consoles only; staff reach anyone.
+ */
+import { roleOfId } from '../../src/shared/ids.ts';
+import type { Identity } from './identity.ts';
+
+export type Decision = { allowed: true } | { allowed: false; reason: string };
+
+const ALLOWED: Decision = { allowed: true };
+
+export function mayRelay(src: Identity, dst: string): Decision {
+  const dstRole = roleOfId(dst);
+  if (dstRole === null) return { allowed: false, reason: 'invalid-destination' };
+  if (src.role !== 'citizen') return ALLOWED;
+  if (dstRole === 'station') return ALLOWED;
+  return { allowed: false, reason: dstRole === 'citizen' ? 'citizen-to-citizen' : 'citizen-to-officer' };
+}

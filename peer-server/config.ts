@@ -1,0 +1,105 @@
+/**
+ * Server configuration from the environment. Every setting has an embedded
+ * default so `npm start` works with none; the README's table mirrors this file.
+ */
+import path from 'node:path';
+
+export interface Limits {
+  /** WebSocket connection attempts per remote address per minute. */
+  connectionsPerIpPerMinute: number;
+  /** New calls or data connections (OFFERs with a new connection id) per citizen per minute. */
+  offersPerCitizenPerMinute: number;
+  /** The same for staff, who call many people in a shift. */
+  offersPerStaffPerMinute: number;
+  /** Largest WebSocket frame accepted, in bytes. */
+  maxFrameBytes: number;
+  /** Messages held for one absent peer. */
+  queuePerPeer: number;
+  /** Messages held for all absent peers together. */
+  queueTotal: number;
+  /** Peers connected at once. */
+  concurrentPeers: number;
+  /** Malformed frames one connection may send per minute before it is cut off. */
+  malformedPerMinute: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  distDir: string;
+  /** Public origin used in printed sign-in links, e.g. https://station.lan:8443. */
+  publicUrl: string | null;
+  tls: { cert: string; key: string } | null;
+  turn: { urls: string[]; secret: string; ttl: number } | null;
+  trustProxy: boolean;
+  limits: Limits;
+  /** Seconds a staff token minted without --days stays valid. */
+  tokenDays: number;
+  /** Milliseconds without a heartbeat before the broker drops a peer (PeerJS pings every 5 s). */
+  aliveTimeoutMs: number;
+  /** Milliseconds a message waits for an absent peer before its sender is told it expired. */
+  expireTimeoutMs: number;
+  /** Size of the audit log before it is rotated, and how many rotated files are kept. */
+  auditMaxBytes: number;
+  auditKeep: number;
+  logLevel: string;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  connectionsPerIpPerMinute: 120,
+  offersPerCitizenPerMinute: 30,
+  offersPerStaffPerMinute: 240,
+  maxFrameBytes: 64 * 1024,
+  queuePerPeer: 64,
+  queueTotal: 10_000,
+  concurrentPeers: 20_000,
+  malformedPerMinute: 20,
+};
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer of at least ${min}, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const tlsCert = env.TLS_CERT;
+  const tlsKey = env.TLS_KEY;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new Error('TLS_CERT and TLS_KEY must be set together');
+  const turnUrls = (env.TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (turnUrls.length > 0 && !env.TURN_SECRET) throw new Error('TURN_URLS is set but TURN_SECRET is not');
+  for (const url of turnUrls) {
+    if (!/^turns?:/.test(url)) throw new Error(`TURN_URLS entries must start with turn: or turns:, got "${url}"`);
+  }
+  return {
+    host: env.HOST || '::',
+    port: int(env, 'PORT', 8080),
+    dataDir: path.resolve(cwd, env.DATA_DIR || 'data'),
+    distDir: path.resolve(cwd, env.DIST_DIR || 'dist'),
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : null,
+    tls: tlsCert && tlsKey ? { cert: tlsCert, key: tlsKey } : null,
+    turn: turnUrls.length > 0 && env.TURN_SECRET ? { urls: turnUrls, secret: env.TURN_SECRET, ttl: int(env, 'TURN_TTL', 3600, 60) } : null,
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    limits: {
+      connectionsPerIpPerMinute: int(env, 'LIMIT_CONNECTIONS_PER_IP', DEFAULT_LIMITS.connectionsPerIpPerMinute, 1),
+      offersPerCitizenPerMinute: int(env, 'LIMIT_OFFERS_PER_CITIZEN', DEFAULT_LIMITS.offersPerCitizenPerMinute, 1),
+      offersPerStaffPerMinute: int(env, 'LIMIT_OFFERS_PER_STAFF', DEFAULT_LIMITS.offersPerStaffPerMinute, 1),
+      maxFrameBytes: int(env, 'LIMIT_FRAME_BYTES', DEFAULT_LIMITS.maxFrameBytes, 1024),
+      queuePerPeer: int(env, 'LIMIT_QUEUE_PER_PEER', DEFAULT_LIMITS.queuePerPeer, 1),
+      queueTotal: int(env, 'LIMIT_QUEUE_TOTAL', DEFAULT_LIMITS.queueTotal, 1),
+      concurrentPeers: int(env, 'LIMIT_PEERS', DEFAULT_LIMITS.concurrentPeers, 1),
+      malformedPerMinute: int(env, 'LIMIT_MALFORMED_PER_MINUTE', DEFAULT_LIMITS.malformedPerMinute, 1),
+    },
+    tokenDays: int(env, 'TOKEN_DAYS', 30, 1),
+    aliveTimeoutMs: int(env, 'ALIVE_TIMEOUT_MS', 60_000, 1000),
+    expireTimeoutMs: int(env, 'EXPIRE_TIMEOUT_MS', 5000, 100),
+    auditMaxBytes: int(env, 'AUDIT_MAX_BYTES', 10 * 1024 * 1024, 1024),
+    auditKeep: int(env, 'AUDIT_KEEP', 5, 1),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}
