@@ -1,36 +1,93 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { Directory } from '../../shared/directory.ts';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { isActive } from '../../client/call/machine.ts';
+import { CitizenApp, readSettings } from '../../client/screens/citizen.ts';
+import { BrokerBadge } from '../components/BrokerBadge.tsx';
+import { Hotlines } from '../components/Hotlines.tsx';
+import { TabGate } from '../components/TabGate.tsx';
+import { useObservable } from '../hooks.ts';
+import { CallPanel } from './CallPanel.tsx';
+import { ProfileForm } from './ProfileForm.tsx';
 
-/** First shell of the citizen screen: the hotlines from the live directory. */
-export function CitizenScreen() {
-  const [directory, setDirectory] = useState<Directory | null>(null);
-  const [error, setError] = useState<string | null>(null);
+function Citizen() {
+  const app = useMemo(() => new CitizenApp(readSettings(location.search)), []);
+  const [editingProfile, setEditingProfile] = useState(false);
+  useObservable(app);
   useEffect(() => {
-    fetch('/api/directory')
-      .then((r) => (r.ok ? (r.json() as Promise<Directory>) : Promise.reject(new Error(`HTTP ${r.status}`))))
-      .then(setDirectory, (e: unknown) => setError(String(e)));
-  }, []);
+    void app.start();
+    return () => app.stop();
+  }, [app]);
+
+  if (!app.profileLoaded) return <p class="loading">Loading…</p>;
+  if (!app.profile || editingProfile) {
+    return (
+      <main>
+        <h1>BFP Emergency Voice</h1>
+        <ProfileForm
+          initial={app.profile}
+          onSave={(p) => {
+            void app.saveProfile(p);
+            setEditingProfile(false);
+          }}
+        />
+      </main>
+    );
+  }
+
+  const session = app.current();
+  const calling = app.finding || (session !== null && isActive(session.state));
+  const noAnswer = session?.state.name === 'ended' && session.state.reason === 'no-answer';
   return (
-    <main>
+    <main class="citizen">
       <h1>BFP Emergency Voice</h1>
-      {error && <p role="alert">Could not load the station list. In an emergency call <a href="tel:911">911</a>.</p>}
-      {directory && (
-        <section aria-label="Hotlines">
-          {directory.notice && <p class="notice">{directory.notice}</p>}
-          <ul>
-            {directory.hotlines.map((h) => (
-              <li key={h.number}>
-                <a class="tel" href={`tel:${h.number.replace(/[^+0-9]/g, '')}`}>{`${h.name}: ${h.number}`}</a>
-              </li>
-            ))}
-            {directory.stations.map((s) => (
-              <li key={s.id}>
-                <a class="tel" href={`tel:${(s.phones[0] ?? '').replace(/[^+0-9]/g, '')}`}>{`${s.name}: ${s.phones[0] ?? ''}`}</a>
-              </li>
-            ))}
-          </ul>
-        </section>
+      <BrokerBadge status={app.broker} />
+      <p class="location" data-location={app.location.position ? 'known' : (app.location.problem ?? 'waiting')}>
+        {app.location.position
+          ? `Your location is known (±${Math.round(app.location.position.accuracy)} m).`
+          : app.location.problem === 'denied'
+            ? 'Location is off: the station will not see where you are. Tell them your address.'
+            : 'Finding your location…'}
+      </p>
+      {!calling && (
+        <button type="button" class="sos" aria-label="Call BFP — talk to the nearest fire station" onClick={() => void app.callBfp()}>
+          Call BFP
+        </button>
       )}
+      {app.finding && !session && <p class="phase" role="status">Finding the nearest station…</p>}
+      {session && <CallPanel session={session} phone={app.phone} />}
+      {(app.problem !== null || noAnswer) && (
+        <p role="alert" class="problem">
+          {app.problem === 'offline'
+            ? 'Cannot reach BFP over the internet right now. Call one of the numbers below.'
+            : app.problem === 'no-station'
+              ? 'No fire station is online in the app right now. Call one of the numbers below.'
+              : 'No station answered. Call one of the numbers below, or try again.'}
+        </p>
+      )}
+      {!app.location.position && app.directory && !calling && (
+        <label class="station-pick">
+          Station to call (when your location is unknown)
+          <select value={app.preferredStation ?? ''} onChange={(e) => app.choosePreferredStation(e.currentTarget.value || null)}>
+            <option value="">First available</option>
+            {app.directory.stations.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <Hotlines directory={app.directory} nearest={app.stations} />
+      <button type="button" class="link" onClick={() => setEditingProfile(true)}>
+        Edit my name and phone
+      </button>
     </main>
+  );
+}
+
+export function CitizenScreen() {
+  return (
+    <TabGate screen="citizen">
+      <Citizen />
+    </TabGate>
   );
 }

@@ -1,0 +1,276 @@
+/**
+ * Every call of one screen. Outgoing calls ring all consoles of one target
+ * group at once (the nearest staffed station) and move on to the next group
+ * on no answer; incoming calls ring until answered, declined or cancelled.
+ */
+import type { DataConnection, MediaConnection } from 'peerjs';
+import { message, parseConnectMeta, parseMessage, type ConnectMeta, type DutyLink, type Outgoing, type Position, type Sos } from '../../shared/protocol.ts';
+import { VOICE_CONSTRAINTS } from '../audio/sdp.ts';
+import type { PeerLink } from '../peer/link.ts';
+import { isActive } from './machine.ts';
+import { CallSession, newCallId } from './session.ts';
+
+export interface RingGroup {
+  /** What the caller sees: "Ringing Quezon City Central…". */
+  label: string;
+  peers: string[];
+}
+
+export interface PhoneOptions {
+  bitrate: number;
+  /** How long a group rings before the call moves on. */
+  ringTimeoutMs: number;
+  onChange(): void;
+  /** A duty link (officer ↔ console) opened or delivered a message. */
+  onDutyLink?(conn: DataConnection, meta: DutyLink): void;
+}
+
+interface Attempt {
+  session: CallSession;
+  groups: RingGroup[];
+  index: number;
+  pending: Map<string, DataConnection>;
+  timer: ReturnType<typeof setTimeout> | null;
+  stream: Promise<MediaStream>;
+}
+
+export class Phone {
+  readonly sessions: CallSession[] = [];
+  private readonly attempts = new Map<CallSession, Attempt>();
+  /** Media calls that arrived before we knew the session they belong to. */
+  private readonly earlyMedia = new Map<string, MediaConnection>();
+  private microphone: Promise<MediaStream | null> | null = null;
+  micProblem: string | null = null;
+
+  constructor(
+    readonly link: PeerLink,
+    private readonly options: PhoneOptions,
+  ) {}
+
+  /** Opens the microphone once (a console does this at "Start shift"); each call gets its own clone. */
+  openMicrophone(): Promise<MediaStream | null> {
+    this.microphone ??= navigator.mediaDevices.getUserMedia(VOICE_CONSTRAINTS).then(
+      (s) => {
+        this.micProblem = null;
+        return s;
+      },
+      (err: unknown) => {
+        this.micProblem = err instanceof DOMException && err.name === 'NotAllowedError' ? 'Microphone access is blocked.' : 'No microphone available.';
+        this.microphone = null;
+        this.options.onChange();
+        return null;
+      },
+    );
+    return this.microphone;
+  }
+
+  private async callStream(): Promise<MediaStream> {
+    const mic = await this.openMicrophone();
+    // Without a microphone the call still carries location and chat; send silence.
+    return mic ? mic.clone() : new MediaStream();
+  }
+
+  private track(session: CallSession): CallSession {
+    this.sessions.push(session);
+    this.options.onChange();
+    return session;
+  }
+
+  private changed = (session: CallSession) => {
+    if (session.state.name === 'ended') {
+      const attempt = this.attempts.get(session);
+      if (attempt) this.stopAttempt(attempt, session.state.reason === 'hangup' ? 'caller-cancelled' : session.state.reason);
+      // Ended calls stay listed briefly so people can read how they ended.
+      setTimeout(() => this.forget(session), 10_000);
+    }
+    this.options.onChange();
+  };
+
+  forget(session: CallSession): void {
+    const i = this.sessions.indexOf(session);
+    if (i >= 0 && !isActive(session.state)) {
+      this.sessions.splice(i, 1);
+      this.options.onChange();
+    }
+  }
+
+  /**
+   * Rings each group in turn, every peer of a group at once, carrying `sos`
+   * in the connection request so the far side rings before it even opens.
+   */
+  dial(groups: RingGroup[], sos: Omit<Sos, 'v' | 'type' | 'callId'>): CallSession {
+    const session = new CallSession(newCallId(), 'out', { bitrate: this.options.bitrate, onChange: this.changed });
+    session.sos = { v: 1, type: 'sos', callId: session.callId, ...sos };
+    this.track(session);
+    session.dispatch({ type: 'dial' });
+    const attempt: Attempt = { session, groups, index: -1, pending: new Map(), timer: null, stream: this.callStream() };
+    this.attempts.set(session, attempt);
+    this.nextGroup(attempt);
+    return session;
+  }
+
+  private nextGroup(attempt: Attempt): void {
+    const { session } = attempt;
+    this.clearPending(attempt, 'no-answer');
+    attempt.index += 1;
+    const group = attempt.groups[attempt.index];
+    if (!group || session.state.name === 'ended') {
+      this.attempts.delete(session);
+      session.dispatch({ type: 'end', reason: 'no-answer' });
+      return;
+    }
+    const peer = this.link.peer;
+    if (!peer || peer.disconnected) {
+      session.dispatch({ type: 'end', reason: 'failed' });
+      return;
+    }
+    session.remoteName = group.label;
+    session.dispatch({ type: 'ring', target: group.label });
+    for (const id of group.peers) {
+      const conn = peer.connect(id, { metadata: session.sos, serialization: 'json', reliable: true });
+      if (!conn) continue;
+      attempt.pending.set(id, conn);
+      conn.on('data', (raw) => this.onRingReply(attempt, id, conn, raw));
+      conn.on('close', () => this.dropPending(attempt, id));
+      conn.on('error', () => this.dropPending(attempt, id));
+    }
+    if (attempt.pending.size === 0) {
+      queueMicrotask(() => this.nextGroup(attempt));
+      return;
+    }
+    attempt.timer = setTimeout(() => this.nextGroup(attempt), this.options.ringTimeoutMs);
+  }
+
+  private onRingReply(attempt: Attempt, id: string, conn: DataConnection, raw: unknown): void {
+    const { session } = attempt;
+    if (!attempt.pending.has(id) || session.state.name !== 'ringing') return;
+    const parsed = parseMessage(raw);
+    if (!parsed.ok) {
+      session.invalidMessages += 1;
+      return;
+    }
+    const reply = parsed.value;
+    if (reply.type === 'decline' && reply.callId === session.callId) {
+      this.dropPending(attempt, id);
+      return;
+    }
+    if (reply.type !== 'accept' || reply.callId !== session.callId) return;
+    // First to answer takes the call; the others stop ringing.
+    attempt.pending.delete(id);
+    this.clearPending(attempt, 'answered-elsewhere');
+    this.attempts.delete(session);
+    session.remoteName = reply.by;
+    session.attach(conn);
+    session.dispatch({ type: 'accepted' });
+    void attempt.stream.then((stream) => {
+      const peer = this.link.peer;
+      if (session.state.name === 'connecting' && peer) session.call(peer, stream);
+      else for (const t of stream.getTracks()) t.stop();
+    });
+  }
+
+  /** A ringing peer can no longer answer (declined, refused by the broker, gone). */
+  private dropPending(attempt: Attempt, id: string): void {
+    if (!attempt.pending.delete(id)) return;
+    if (attempt.pending.size === 0 && attempt.session.state.name === 'ringing' && this.attempts.get(attempt.session) === attempt) this.nextGroup(attempt);
+  }
+
+  private clearPending(attempt: Attempt, reason: 'answered-elsewhere' | 'no-answer' | 'caller-cancelled' | string): void {
+    if (attempt.timer) clearTimeout(attempt.timer);
+    attempt.timer = null;
+    const conns = [...attempt.pending.values()];
+    attempt.pending.clear();
+    for (const conn of conns) {
+      const cancel = message({ type: 'cancel', callId: attempt.session.callId, reason: reason === 'answered-elsewhere' || reason === 'no-answer' ? reason : 'caller-cancelled' });
+      if (conn.open) void conn.send(cancel);
+      // Closing right away would race the cancel; the close also stops the ring on its own.
+      setTimeout(() => conn.close(), conn.open ? 150 : 0);
+    }
+  }
+
+  private stopAttempt(attempt: Attempt, reason: string): void {
+    this.clearPending(attempt, reason);
+    this.attempts.delete(attempt.session);
+  }
+
+  /** The broker told us a peer we rang is unreachable. */
+  peerUnavailable(peerId: string): void {
+    for (const attempt of this.attempts.values()) this.dropPending(attempt, peerId);
+  }
+
+  /** Sends a fresh position to everyone currently ringing or talking with us. */
+  broadcastPosition(position: Position, seq: number): void {
+    const body: Outgoing = { type: 'position', seq, position };
+    for (const attempt of this.attempts.values()) {
+      for (const conn of attempt.pending.values()) if (conn.open) void conn.send(message(body));
+      if (attempt.session.sos) attempt.session.sos.position = position;
+    }
+    for (const session of this.sessions) if (isActive(session.state) && session.conn) session.send(body);
+  }
+
+  /** A data connection from another peer: a ring (SOS) or a duty link. */
+  incoming(conn: DataConnection): void {
+    const parsed = parseConnectMeta(conn.metadata);
+    if (!parsed.ok) {
+      conn.on('open', () => conn.close());
+      return;
+    }
+    const meta: ConnectMeta = parsed.value;
+    if (meta.type === 'duty') {
+      this.options.onDutyLink?.(conn, meta);
+      return;
+    }
+    const session = new CallSession(meta.callId, 'in', { bitrate: this.options.bitrate, onChange: this.changed });
+    session.sos = meta;
+    session.remoteName = meta.name;
+    if (meta.position) session.positions.push({ position: meta.position, seq: -1, receivedAt: Date.now() });
+    session.attach(conn);
+    session.on('cancel', () => session.dispatch({ type: 'end', reason: 'caller-cancelled' }));
+    session.dispatch({ type: 'incoming', target: meta.name });
+    this.track(session);
+  }
+
+  /** Answers a ringing call: tells the caller, then takes the audio call they place. */
+  async answer(session: CallSession, by: string): Promise<void> {
+    if (session.state.name !== 'ringing' || session.direction !== 'in') return;
+    session.dispatch({ type: 'accepted' });
+    const stream = await this.callStream();
+    session.localStream = stream;
+    session.send({ type: 'accept', callId: session.callId, by });
+    const early = this.earlyMedia.get(session.callId);
+    if (early) {
+      this.earlyMedia.delete(session.callId);
+      session.answer(early, stream);
+    }
+  }
+
+  decline(session: CallSession): void {
+    if (session.state.name !== 'ringing' || session.direction !== 'in') return;
+    session.send({ type: 'decline', callId: session.callId, reason: 'declined' });
+    session.dispatch({ type: 'end', reason: 'declined' });
+  }
+
+  /** An audio call: only the one that follows our own accept is answered. */
+  incomingMedia(media: MediaConnection): void {
+    const callId = (media.metadata as { callId?: unknown } | undefined)?.callId;
+    const session = this.sessions.find((s) => s.callId === callId && s.remoteId === media.peer && s.direction === 'in');
+    if (!session || typeof callId !== 'string') {
+      media.close();
+      return;
+    }
+    if (session.state.name !== 'connecting') {
+      media.close();
+      return;
+    }
+    if (session.localStream) session.answer(media, session.localStream);
+    else this.earlyMedia.set(callId, media);
+  }
+
+  cancel(session: CallSession): void {
+    session.hangUp(session.state.name === 'ringing' || session.state.name === 'finding' ? 'caller-cancelled' : 'hangup');
+  }
+
+  activeSessions(): CallSession[] {
+    return this.sessions.filter((s) => isActive(s.state));
+  }
+}

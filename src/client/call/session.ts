@@ -1,0 +1,280 @@
+/**
+ * One call with one other party: the data connection that rang, the audio
+ * call that follows an answer, the messages between them, and the state
+ * machine that says where the call is. Screens render it; they never touch
+ * PeerJS themselves.
+ */
+import type { DataConnection, MediaConnection } from 'peerjs';
+import { message, parseMessage, type EndReason, type Message, type Outgoing, type Position, type Sos } from '../../shared/protocol.ts';
+import { capAudioSender, shapeOpus } from '../audio/sdp.ts';
+import { IDLE, transition, type CallEvent, type CallState } from './machine.ts';
+import { readStats, warningsFor, type Counters, type Quality, type QualityWarning } from './quality.ts';
+
+export interface ChatLine {
+  id: string;
+  from: 'me' | 'them';
+  text: string;
+  sentAt: number;
+  acked: boolean;
+}
+
+export interface ReceivedPosition {
+  position: Position;
+  seq: number;
+  receivedAt: number;
+}
+
+export interface SessionOptions {
+  bitrate: number;
+  now?: () => number;
+  onChange(session: CallSession): void;
+}
+
+let sequence = 0;
+export function newCallId(): string {
+  sequence += 1;
+  return `${Date.now().toString(36)}${sequence.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export class CallSession {
+  state: CallState = IDLE;
+  /** The party on the other end, once known (the console that answered, the caller that rang). */
+  remoteId: string | null = null;
+  remoteName = '';
+  /** What the caller said when ringing: name, phone, position. */
+  sos: Sos | null = null;
+  conn: DataConnection | null = null;
+  media: MediaConnection | null = null;
+  localStream: MediaStream | null = null;
+  readonly positions: ReceivedPosition[] = [];
+  readonly chat: ChatLine[] = [];
+  notes = '';
+  quality: Quality | null = null;
+  warnings: QualityWarning[] = [];
+  /** Messages from the other side that failed validation and were dropped. */
+  invalidMessages = 0;
+  private outbox: Message[] = [];
+  private audio: HTMLAudioElement | null = null;
+  private statsTimer: ReturnType<typeof setInterval> | null = null;
+  private counters: Counters | null = null;
+  private readonly now: () => number;
+  private readonly handlers = new Map<Message['type'], (m: Message) => void>();
+
+  constructor(
+    readonly callId: string,
+    readonly direction: 'out' | 'in',
+    private readonly options: SessionOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  dispatch(event: CallEvent): void {
+    const next = transition(this.state, event, this.now());
+    if (next === this.state) return;
+    this.state = next;
+    if (next.name === 'ended') this.teardown();
+    this.options.onChange(this);
+  }
+
+  /** Registers what to do with a validated message of one type (accept, decline, …). */
+  on<T extends Message['type']>(type: T, handler: (m: Extract<Message, { type: T }>) => void): void {
+    this.handlers.set(type, handler as (m: Message) => void);
+  }
+
+  /** Adopts the data connection for this call: messages flow through it from now on. */
+  attach(conn: DataConnection): void {
+    this.conn = conn;
+    this.remoteId = conn.peer;
+    conn.on('data', (raw) => this.receive(raw));
+    conn.on('open', () => this.flush());
+    conn.on('close', () => {
+      if (this.conn === conn) this.dispatch({ type: 'end', reason: this.state.name === 'ringing' ? 'caller-cancelled' : 'hangup' });
+    });
+    conn.on('error', () => {
+      if (this.conn === conn && this.state.name !== 'connected') this.dispatch({ type: 'end', reason: 'failed' });
+    });
+    if (conn.open) this.flush();
+  }
+
+  send(body: Outgoing): void {
+    this.outbox.push(message(body) as Message);
+    this.flush();
+  }
+
+  private flush(): void {
+    const conn = this.conn;
+    if (!conn?.open) return;
+    for (const m of this.outbox.splice(0)) {
+      try {
+        void conn.send(m);
+      } catch {
+        // The connection closed under us; its close handler ends the call.
+      }
+    }
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = parseMessage(raw);
+    if (!parsed.ok) {
+      this.invalidMessages += 1;
+      this.options.onChange(this);
+      return;
+    }
+    const m = parsed.value;
+    switch (m.type) {
+      case 'position':
+        if (this.positions.length === 0 || m.seq > (this.positions.at(-1)?.seq ?? -1)) {
+          this.positions.push({ position: m.position, seq: m.seq, receivedAt: this.now() });
+          if (this.positions.length > 2000) this.positions.splice(0, this.positions.length - 2000);
+        }
+        break;
+      case 'chat':
+        if (!this.chat.some((c) => c.id === m.id && c.from === 'them')) this.chat.push({ id: m.id, from: 'them', text: m.text, sentAt: m.sentAt, acked: true });
+        this.send({ type: 'ack', id: m.id });
+        break;
+      case 'ack': {
+        const line = this.chat.find((c) => c.id === m.id && c.from === 'me');
+        if (line) line.acked = true;
+        break;
+      }
+      case 'hold':
+        this.dispatch({ type: 'hold', by: 'remote', on: m.on });
+        this.applyTrackState();
+        break;
+      case 'bye':
+        this.dispatch({ type: 'end', reason: m.reason });
+        break;
+      default:
+        break;
+    }
+    this.handlers.get(m.type)?.(m);
+    this.options.onChange(this);
+  }
+
+  sendChat(text: string): void {
+    const trimmed = text.trim().slice(0, 1000);
+    if (!trimmed) return;
+    const id = newCallId();
+    const sentAt = this.now();
+    this.chat.push({ id, from: 'me', text: trimmed, sentAt, acked: false });
+    this.send({ type: 'chat', id, text: trimmed, sentAt });
+    this.options.onChange(this);
+  }
+
+  /** Places the audio call to the party that answered. */
+  call(peer: { call(id: string, stream: MediaStream, options: object): MediaConnection }, stream: MediaStream): void {
+    if (!this.remoteId) return;
+    this.localStream = stream;
+    const media = peer.call(this.remoteId, stream, {
+      metadata: { callId: this.callId },
+      sdpTransform: (sdp: string) => shapeOpus(sdp, this.options.bitrate),
+    });
+    this.useMedia(media);
+  }
+
+  /** Answers the audio call that follows our accept. */
+  answer(media: MediaConnection, stream: MediaStream): void {
+    this.localStream = stream;
+    media.answer(stream, { sdpTransform: (sdp: string) => shapeOpus(sdp, this.options.bitrate) });
+    this.useMedia(media);
+  }
+
+  private useMedia(media: MediaConnection): void {
+    this.media = media;
+    media.on('stream', (remote) => this.play(remote));
+    media.on('close', () => {
+      if (this.media === media) this.dispatch({ type: 'end', reason: 'hangup' });
+    });
+    media.on('error', () => {
+      if (this.media === media) this.dispatch({ type: 'end', reason: 'failed' });
+    });
+    const pc = media.peerConnection as RTCPeerConnection | undefined;
+    if (pc) this.watchIce(pc);
+  }
+
+  private watchIce(pc: RTCPeerConnection): void {
+    const check = () => {
+      const s = pc.iceConnectionState;
+      if (s === 'connected' || s === 'completed') {
+        this.dispatch({ type: 'media-up' });
+        void capAudioSender(pc, this.options.bitrate);
+        this.startStats(pc);
+      } else if (s === 'disconnected') {
+        this.dispatch({ type: 'media-down' });
+      } else if (s === 'failed') {
+        this.dispatch({ type: 'end', reason: 'lost' });
+      }
+    };
+    pc.addEventListener('iceconnectionstatechange', check);
+    check();
+  }
+
+  private play(remote: MediaStream): void {
+    this.audio ??= new Audio();
+    this.audio.autoplay = true;
+    this.audio.srcObject = remote;
+    void this.audio.play().catch(() => {
+      // Autoplay blocked until the next user gesture; the call itself goes on.
+    });
+  }
+
+  private startStats(pc: RTCPeerConnection): void {
+    if (this.statsTimer) return;
+    this.statsTimer = setInterval(() => {
+      void pc.getStats().then((report) => {
+        const sample = readStats(report, this.counters, this.now());
+        this.counters = sample.counters;
+        this.quality = sample.quality;
+        this.warnings = warningsFor(sample.quality, this.state.name === 'connected' && this.state.muted);
+        this.options.onChange(this);
+      });
+    }, 1000);
+  }
+
+  setMuted(on: boolean): void {
+    this.dispatch({ type: 'mute', on });
+    this.applyTrackState();
+  }
+
+  setHold(on: boolean): void {
+    this.dispatch({ type: 'hold', by: 'local', on });
+    this.send({ type: 'hold', on });
+    this.applyTrackState();
+  }
+
+  private applyTrackState(): void {
+    const s = this.state;
+    if (s.name !== 'connected' && s.name !== 'reconnecting') return;
+    const sending = !s.muted && !s.hold.local && !s.hold.remote;
+    for (const track of this.localStream?.getAudioTracks() ?? []) track.enabled = sending;
+    if (this.audio) this.audio.muted = s.hold.local || s.hold.remote;
+  }
+
+  /** Ends the call from this side and tells the other side at once. */
+  hangUp(reason: EndReason = 'hangup'): void {
+    if (this.state.name === 'ended' || this.state.name === 'idle') return;
+    this.send({ type: 'bye', reason });
+    this.dispatch({ type: 'end', reason });
+  }
+
+  private teardown(): void {
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = null;
+    const conn = this.conn;
+    const media = this.media;
+    this.conn = null;
+    this.media = null;
+    media?.close();
+    // Let the bye go out before the data channel closes.
+    if (conn) setTimeout(() => conn.close(), 200);
+    for (const track of this.localStream?.getTracks() ?? []) track.stop();
+    if (this.audio) {
+      this.audio.srcObject = null;
+      this.audio = null;
+    }
+  }
+
+  latestPosition(): ReceivedPosition | null {
+    return this.positions.at(-1) ?? null;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Who this device is to the broker. A citizen is a random device secret and
+ * the id derived from it; staff are the token from their sign-in link plus a
+ * device tag that tells their devices apart.
+ */
+import { citizenIdFromDigest, officerId, stationConsoleId, DEVICE_TAG } from '../../shared/ids.ts';
+import { deleteSetting, getSetting, isString, setSetting } from '../store/db.ts';
+
+export interface Credentials {
+  id: string;
+  token: string;
+}
+
+export interface StaffClaims {
+  role: 'station' | 'officer';
+  sub: string;
+  station: string;
+  name: string;
+  /** Seconds since epoch. */
+  exp: number;
+}
+
+function base64url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function randomToken(bytes = 16): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+export async function citizenCredentials(): Promise<Credentials> {
+  let secret = await getSetting('citizen-secret', isString);
+  if (!secret) {
+    secret = randomToken(16);
+    await setSetting('citizen-secret', secret);
+  }
+  return { id: citizenIdFromDigest(await sha256Hex(secret)), token: secret };
+}
+
+/** Reads a token's claims without verifying it: the broker verifies. */
+export function readClaims(token: string): StaffClaims | null {
+  const part = token.split('.')[1];
+  if (!part) return null;
+  try {
+    const json: unknown = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')));
+    if (typeof json !== 'object' || json === null) return null;
+    const { role, sub, station, name, exp } = json as Record<string, unknown>;
+    if ((role !== 'station' && role !== 'officer') || typeof sub !== 'string' || typeof station !== 'string' || typeof name !== 'string' || typeof exp !== 'number') {
+      return null;
+    }
+    return { role, sub, station, name, exp };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Takes a token from the sign-in link's fragment (and removes it from the
+ * address bar), or the one kept on the device.
+ */
+export async function staffCredentials(role: 'station' | 'officer'): Promise<{ credentials: Credentials; claims: StaffClaims } | { error: string }> {
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromLink) history.replaceState(null, '', location.pathname + location.search);
+  const token = fromLink ?? (await getSetting(`staff-token:${role}`, isString));
+  if (!token) return { error: 'Open the sign-in link your station administrator gave you.' };
+  const claims = readClaims(token);
+  if (!claims) return { error: 'This sign-in link is damaged. Ask the station administrator for a new one.' };
+  if (claims.role !== role) return { error: `This sign-in link is for the ${claims.role === 'station' ? 'station console' : 'officer screen'}.` };
+  if (claims.exp * 1000 < Date.now()) return { error: 'Your sign-in link has expired. Ask the station administrator for a new one.' };
+  await setSetting(`staff-token:${role}`, token);
+  let tag = await getSetting(`device-tag:${role}`, isString);
+  if (!tag || !DEVICE_TAG.test(tag)) {
+    tag = Array.from(crypto.getRandomValues(new Uint8Array(5)), (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 8);
+    await setSetting(`device-tag:${role}`, tag);
+  }
+  const id = role === 'station' ? stationConsoleId(claims.station, tag) : officerId(claims.sub, tag);
+  return { credentials: { id, token }, claims };
+}
+
+export async function forgetStaff(role: 'station' | 'officer'): Promise<void> {
+  await deleteSetting(`staff-token:${role}`);
+  await deleteSetting(`device-tag:${role}`);
+}

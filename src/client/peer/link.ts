@@ -1,0 +1,158 @@
+/**
+ * The Peer's life against this project's broker: never the PeerJS cloud,
+ * only the ICE servers /api/ice hands out, and reconnection with capped
+ * backoff after the broker is lost.
+ */
+import { Peer, type DataConnection, type MediaConnection, type PeerError } from 'peerjs';
+import type { IceConfig } from '../../shared/presence.ts';
+import { backoffDelay } from './backoff.ts';
+import type { Credentials } from './credentials.ts';
+
+export type BrokerStatus =
+  | { name: 'connecting' }
+  | { name: 'online' }
+  | { name: 'offline'; retryAt: number }
+  /** The broker refused us for good (e.g. an expired sign-in link): retrying will not help. */
+  | { name: 'refused'; message: string };
+
+export interface LinkHandlers {
+  onStatus(status: BrokerStatus): void;
+  onConnection(conn: DataConnection): void;
+  onCall(call: MediaConnection): void;
+  /** The broker could not deliver to this peer (refused, over a limit, or gone). */
+  onUnavailable(peerId: string): void;
+}
+
+export interface LinkOptions {
+  /** Overrides for tests: force relay-only ICE, etc. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+}
+
+const REFUSALS = [/expired/i, /not valid/i, /does not allow/i, /does not match/i, /sign-in/i, /in use by another/i];
+
+export class PeerLink {
+  peer: Peer | null = null;
+  status: BrokerStatus = { name: 'connecting' };
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+  private iceServers: RTCIceServer[] = [];
+
+  constructor(
+    readonly credentials: Credentials,
+    private readonly handlers: LinkHandlers,
+    private readonly options: LinkOptions = {},
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.create();
+    void this.refreshIce();
+  }
+
+  /** Fetches the ICE servers to use for the next call; keeps the last good list on failure. */
+  async refreshIce(): Promise<RTCIceServer[]> {
+    try {
+      const res = await fetch(`/api/ice?id=${encodeURIComponent(this.credentials.id)}`, { cache: 'no-store' });
+      if (res.ok) {
+        const body = (await res.json()) as IceConfig;
+        if (Array.isArray(body.iceServers)) this.iceServers = body.iceServers;
+      }
+    } catch {
+      // Offline: a LAN call needs no ICE servers at all.
+    }
+    this.applyIce();
+    return this.iceServers;
+  }
+
+  private applyIce(): void {
+    const config: RTCConfiguration = { iceServers: this.iceServers };
+    if (this.options.iceTransportPolicy) config.iceTransportPolicy = this.options.iceTransportPolicy;
+    // PeerJS reads options.config when it creates each RTCPeerConnection.
+    if (this.peer) (this.peer.options as { config: RTCConfiguration }).config = config;
+  }
+
+  private setStatus(status: BrokerStatus): void {
+    this.status = status;
+    this.handlers.onStatus(status);
+  }
+
+  private create(): void {
+    const secure = location.protocol === 'https:';
+    const port = Number(location.port) || (secure ? 443 : 80);
+    this.setStatus({ name: 'connecting' });
+    const peer = new Peer(this.credentials.id, {
+      host: location.hostname,
+      port,
+      secure,
+      path: '/broker',
+      key: 'peerjs',
+      token: this.credentials.token,
+      config: { iceServers: this.iceServers },
+      debug: 0,
+    });
+    this.peer = peer;
+    this.applyIce();
+    peer.on('open', () => {
+      this.attempt = 0;
+      this.setStatus({ name: 'online' });
+    });
+    peer.on('connection', (conn) => this.handlers.onConnection(conn));
+    peer.on('call', (call) => this.handlers.onCall(call));
+    peer.on('disconnected', () => this.scheduleReconnect());
+    peer.on('close', () => this.scheduleReconnect());
+    peer.on('error', (err: PeerError<string>) => this.onError(err));
+  }
+
+  private onError(err: PeerError<string>): void {
+    if (err.type === 'peer-unavailable') {
+      const m = /peer (\S+)$/.exec(err.message);
+      if (m?.[1]) this.handlers.onUnavailable(m[1]);
+      return;
+    }
+    if (err.type === 'server-error' && REFUSALS.some((r) => r.test(err.message))) {
+      this.stop();
+      this.setStatus({ name: 'refused', message: err.message });
+      return;
+    }
+    if (err.type === 'unavailable-id') {
+      // Our own id is still held by a stale socket of ours; the broker hands it back on retry.
+      this.scheduleReconnect();
+      return;
+    }
+    if (['network', 'server-error', 'socket-error', 'socket-closed', 'disconnected'].includes(err.type)) this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.timer) return;
+    const delay = backoffDelay(this.attempt++);
+    this.setStatus({ name: 'offline', retryAt: Date.now() + delay });
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.stopped) return;
+      const peer = this.peer;
+      if (peer && !peer.destroyed && peer.disconnected) {
+        this.setStatus({ name: 'connecting' });
+        peer.reconnect();
+      } else if (!peer || peer.destroyed) {
+        this.create();
+      }
+    }, delay);
+  }
+
+  /** Reconnects now instead of waiting for the backoff (e.g. the browser is back online). */
+  retryNow(): void {
+    if (this.status.name !== 'offline') return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.attempt = 0;
+    this.scheduleReconnect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.peer?.destroy();
+  }
+}

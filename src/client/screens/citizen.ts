@@ -1,0 +1,163 @@
+/**
+ * The citizen's side: one tap rings the nearest staffed station, with the
+ * position already known, and keeps sending fixes as they come.
+ */
+import type { Directory } from '../../shared/directory.ts';
+import type { Position } from '../../shared/protocol.ts';
+import { cachedDirectory, fetchPresence, syncDirectory } from '../api.ts';
+import { DEFAULT_AUDIO_BITRATE } from '../audio/sdp.ts';
+import { isActive } from '../call/machine.ts';
+import { Phone } from '../call/phone.ts';
+import type { CallSession } from '../call/session.ts';
+import { rankStations, ringGroups, type RankedStation } from '../call/stations.ts';
+import { LocationWatch, type LocationState } from '../location/watch.ts';
+import { citizenCredentials } from '../peer/credentials.ts';
+import { PeerLink, type BrokerStatus } from '../peer/link.ts';
+import { getSetting, setSetting } from '../store/db.ts';
+import { Observable } from './store.ts';
+
+export interface Profile {
+  name: string;
+  phone: string;
+}
+
+const isProfile = (v: unknown): v is Profile =>
+  typeof v === 'object' && v !== null && typeof (v as Profile).name === 'string' && typeof (v as Profile).phone === 'string';
+
+export interface CitizenSettings {
+  ringTimeoutMs: number;
+  bitrate: number;
+}
+
+/** Settings a deployment or a test may override through the page's query string. */
+export function readSettings(search: string): CitizenSettings {
+  const q = new URLSearchParams(search);
+  const ring = Number(q.get('ringTimeout'));
+  const bitrate = Number(q.get('bitrate'));
+  return {
+    ringTimeoutMs: Number.isFinite(ring) && ring >= 1000 && ring <= 120_000 ? ring : 20_000,
+    bitrate: Number.isFinite(bitrate) && bitrate > 0 ? bitrate : DEFAULT_AUDIO_BITRATE,
+  };
+}
+
+export class CitizenApp extends Observable {
+  profile: Profile | null = null;
+  profileLoaded = false;
+  broker: BrokerStatus = { name: 'connecting' };
+  location: LocationState = { position: null, problem: null };
+  directory: Directory | null = null;
+  /** Stations by distance, with their online consoles, as of the last check. */
+  stations: RankedStation[] = [];
+  preferredStation: string | null = null;
+  phone: Phone | null = null;
+  link: PeerLink | null = null;
+  /** Why the last call could not be placed, in words. */
+  problem: 'offline' | 'no-station' | null = null;
+  /** True from the tap until the ring starts (the presence check). */
+  finding = false;
+  private readonly watch = new LocationWatch();
+  private seq = 0;
+  private positionTimer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly settings: CitizenSettings) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    this.watch.subscribe((state) => this.onLocation(state));
+    this.watch.start();
+    this.profile = (await getSetting('profile', isProfile)) ?? null;
+    this.profileLoaded = true;
+    this.directory = await cachedDirectory();
+    this.notify();
+    void syncDirectory().then((d) => {
+      if (d) this.directory = d;
+      this.notify();
+    });
+    const credentials = await citizenCredentials();
+    const link = new PeerLink(credentials, {
+      onStatus: (status) => {
+        this.broker = status;
+        this.notify();
+      },
+      onConnection: (conn) => this.phone?.incoming(conn),
+      onCall: (call) => this.phone?.incomingMedia(call),
+      onUnavailable: (id) => this.phone?.peerUnavailable(id),
+    });
+    this.link = link;
+    this.phone = new Phone(link, { bitrate: this.settings.bitrate, ringTimeoutMs: this.settings.ringTimeoutMs, onChange: () => this.notify() });
+    link.start();
+    this.positionTimer = setInterval(() => this.sendPosition(), 1000);
+    window.addEventListener('online', () => link.retryNow());
+  }
+
+  async saveProfile(profile: Profile): Promise<void> {
+    this.profile = { name: profile.name.trim().slice(0, 80), phone: profile.phone.trim().slice(0, 32) };
+    await setSetting('profile', this.profile);
+    this.notify();
+  }
+
+  private onLocation(state: LocationState): void {
+    const moved = state.position && state.position !== this.location.position;
+    this.location = state;
+    if (moved) this.sendPosition();
+    this.notify();
+  }
+
+  private sendPosition(): void {
+    const position: Position | null = this.location.position;
+    if (!position || !this.phone) return;
+    if (!this.phone.sessions.some((s) => isActive(s.state))) return;
+    this.seq += 1;
+    this.phone.broadcastPosition(position, this.seq);
+  }
+
+  current(): CallSession | null {
+    const sessions = this.phone?.sessions ?? [];
+    return sessions.find((s) => isActive(s.state)) ?? sessions.at(-1) ?? null;
+  }
+
+  /** "Call BFP": rings at once with the position already known; never waits for a fix. */
+  async callBfp(): Promise<void> {
+    const phone = this.phone;
+    if (!phone || phone.sessions.some((s) => isActive(s.state) && s.direction === 'out')) return;
+    this.problem = null;
+    this.finding = true;
+    this.notify();
+    const [presence, directory] = await Promise.all([fetchPresence(), this.directory ? Promise.resolve(this.directory) : syncDirectory()]);
+    if (directory) this.directory = directory;
+    this.finding = false;
+    if (!presence || !this.directory || this.broker.name !== 'online') {
+      this.problem = 'offline';
+      this.notify();
+      return;
+    }
+    const position = this.location.position;
+    this.stations = rankStations(this.directory, presence, position, this.preferredStation);
+    const groups = ringGroups(this.stations);
+    if (groups.length === 0) {
+      this.problem = 'no-station';
+      this.notify();
+      return;
+    }
+    phone.dial(groups, {
+      role: 'citizen',
+      name: this.profile?.name ?? '',
+      phone: this.profile?.phone ?? '',
+      position,
+      sentAt: Date.now(),
+    });
+    this.notify();
+  }
+
+  choosePreferredStation(id: string | null): void {
+    this.preferredStation = id;
+    this.notify();
+  }
+
+  stop(): void {
+    this.watch.stop();
+    if (this.positionTimer) clearInterval(this.positionTimer);
+    this.link?.stop();
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The station console: a ringing queue, answered calls, and the officers on
+ * duty with their status and position.
+ */
+import type { DataConnection } from 'peerjs';
+import type { Directory, Station } from '../../shared/directory.ts';
+import { parseMessage, type OfficerStatus, type Position } from '../../shared/protocol.ts';
+import { fetchPresence, syncDirectory, cachedDirectory } from '../api.ts';
+import { Ringer } from '../audio/ringer.ts';
+import { Phone } from '../call/phone.ts';
+import type { CallSession } from '../call/session.ts';
+import { forgetStaff, staffCredentials, type StaffClaims } from '../peer/credentials.ts';
+import { PeerLink, type BrokerStatus } from '../peer/link.ts';
+import { readSettings } from './citizen.ts';
+import { Observable } from './store.ts';
+
+export interface OfficerEntry {
+  id: string;
+  name: string;
+  status: OfficerStatus | 'unknown';
+  position: Position | null;
+  changedAt: number | null;
+  lastSeen: number;
+  linked: boolean;
+}
+
+export class StationApp extends Observable {
+  claims: StaffClaims | null = null;
+  signInError: string | null = null;
+  broker: BrokerStatus = { name: 'connecting' };
+  shiftStarted = false;
+  directory: Directory | null = null;
+  phone: Phone | null = null;
+  readonly officers = new Map<string, OfficerEntry>();
+  readonly ringer = new Ringer();
+  private link: PeerLink | null = null;
+  private token = '';
+  private presenceTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly settings = readSettings(location.search);
+
+  async start(): Promise<void> {
+    const result = await staffCredentials('station');
+    if ('error' in result) {
+      this.signInError = result.error;
+      this.notify();
+      return;
+    }
+    this.claims = result.claims;
+    this.token = result.credentials.token;
+    this.directory = await cachedDirectory();
+    void syncDirectory().then((d) => {
+      if (d) this.directory = d;
+      this.notify();
+    });
+    this.link = new PeerLink(result.credentials, {
+      onStatus: (status) => {
+        this.broker = status;
+        this.notify();
+      },
+      onConnection: (conn) => this.phone?.incoming(conn),
+      onCall: (call) => this.phone?.incomingMedia(call),
+      onUnavailable: (id) => this.phone?.peerUnavailable(id),
+    });
+    this.phone = new Phone(this.link, {
+      bitrate: this.settings.bitrate,
+      ringTimeoutMs: this.settings.ringTimeoutMs,
+      onChange: () => this.onPhoneChange(),
+      onDutyLink: (conn, meta) => this.onDutyLink(conn, meta.name),
+    });
+    this.notify();
+  }
+
+  /** The dispatcher's first tap: unlocks sound and the microphone, then goes online. */
+  async startShift(): Promise<void> {
+    if (this.shiftStarted || !this.link || !this.phone) return;
+    this.ringer.unlock();
+    this.shiftStarted = true;
+    this.notify();
+    await this.phone.openMicrophone();
+    this.link.start();
+    window.addEventListener('online', () => this.link?.retryNow());
+    void this.refreshOfficers();
+    this.presenceTimer = setInterval(() => void this.refreshOfficers(), 5000);
+  }
+
+  station(): Station | null {
+    return this.directory?.stations.find((s) => s.id === this.claims?.station) ?? null;
+  }
+
+  private onPhoneChange(): void {
+    const ringing = this.phone?.sessions.some((s) => s.state.name === 'ringing' && s.direction === 'in') ?? false;
+    if (ringing) this.ringer.start();
+    else this.ringer.stop();
+    this.notify();
+  }
+
+  incoming(): CallSession[] {
+    return this.phone?.sessions.filter((s) => s.direction === 'in' && s.state.name === 'ringing') ?? [];
+  }
+
+  calls(): CallSession[] {
+    return this.phone?.sessions.filter((s) => !(s.direction === 'in' && s.state.name === 'ringing')) ?? [];
+  }
+
+  answer(session: CallSession): void {
+    // Only one call is talked to at a time: the others are put on hold.
+    for (const other of this.phone?.activeSessions() ?? []) {
+      if (other !== session && other.state.name === 'connected' && !other.state.hold.local) other.setHold(true);
+    }
+    void this.phone?.answer(session, this.claims?.name ?? 'BFP');
+  }
+
+  private onDutyLink(conn: DataConnection, name: string): void {
+    const id = conn.peer;
+    const entry: OfficerEntry = this.officers.get(id) ?? { id, name, status: 'unknown', position: null, changedAt: null, lastSeen: Date.now(), linked: true };
+    entry.linked = true;
+    entry.name = name;
+    this.officers.set(id, entry);
+    conn.on('data', (raw) => {
+      const parsed = parseMessage(raw);
+      if (!parsed.ok || parsed.value.type !== 'officer-status') return;
+      const m = parsed.value;
+      if (m.status !== entry.status) entry.changedAt = m.changedAt;
+      entry.status = m.status;
+      entry.name = m.name;
+      entry.position = m.position ?? entry.position;
+      entry.lastSeen = Date.now();
+      this.notify();
+    });
+    conn.on('close', () => {
+      entry.linked = false;
+      this.notify();
+    });
+    this.notify();
+  }
+
+  private async refreshOfficers(): Promise<void> {
+    const presence = await fetchPresence(this.token);
+    if (!presence?.officers || !this.claims) return;
+    const online = new Set<string>();
+    for (const o of presence.officers) {
+      if (o.station !== this.claims.station) continue;
+      online.add(o.id);
+      if (!this.officers.has(o.id)) this.officers.set(o.id, { id: o.id, name: o.name, status: 'unknown', position: null, changedAt: null, lastSeen: Date.now(), linked: false });
+    }
+    for (const [id, entry] of this.officers) if (!online.has(id) && !entry.linked) this.officers.delete(id);
+    this.notify();
+  }
+
+  callOfficer(officer: OfficerEntry): void {
+    const station = this.station();
+    this.phone?.dial([{ label: officer.name, peers: [officer.id] }], {
+      role: 'station',
+      name: this.claims?.name ?? 'BFP station',
+      phone: station?.phones[0] ?? '',
+      position: station ? { lat: station.lat, lng: station.lng, accuracy: 0, heading: null, speed: null, fixTime: Date.now() } : null,
+      sentAt: Date.now(),
+    });
+  }
+
+  async signOut(): Promise<void> {
+    this.stop();
+    await forgetStaff('station');
+    location.replace('/station');
+  }
+
+  stop(): void {
+    if (this.presenceTimer) clearInterval(this.presenceTimer);
+    this.ringer.stop();
+    this.link?.stop();
+  }
+}

@@ -1,0 +1,45 @@
+import { isActive } from '../../client/call/machine.ts';
+import type { Phone } from '../../client/call/phone.ts';
+import type { CallSession } from '../../client/call/session.ts';
+import { describeCall } from '../callText.ts';
+import { Chat } from '../components/Chat.tsx';
+import { QualityLine } from '../components/QualityLine.tsx';
+import { useTick } from '../hooks.ts';
+
+/** The citizen's call: what is happening in words, and the few controls they need. */
+export function CallPanel({ session, phone }: { session: CallSession; phone: Phone | null }) {
+  const now = useTick(500);
+  const { state } = session;
+  const talking = state.name === 'connected' || state.name === 'reconnecting';
+  return (
+    <section class="call" aria-label="Your call">
+      <p class="phase" role="status" data-state={state.name}>
+        {describeCall(state, now)}
+      </p>
+      {state.name === 'ringing' && session.direction === 'in' && phone && (
+        <div class="actions">
+          <button type="button" class="big answer" onClick={() => void phone.answer(session, 'Caller')}>
+            Answer
+          </button>
+          <button type="button" class="big decline" onClick={() => phone.decline(session)}>
+            Decline
+          </button>
+        </div>
+      )}
+      {talking && session.warnings.length > 0 && <QualityLine session={session} />}
+      {isActive(state) && !(state.name === 'ringing' && session.direction === 'in') && (
+        <div class="actions">
+          {talking && (
+            <button type="button" class="big" aria-pressed={state.muted} onClick={() => session.setMuted(!state.muted)}>
+              {state.muted ? 'Unmute' : 'Mute'}
+            </button>
+          )}
+          <button type="button" class="big hangup" onClick={() => phone?.cancel(session)}>
+            {talking ? 'Hang up' : 'Cancel call'}
+          </button>
+        </div>
+      )}
+      {(talking || state.name === 'connecting') && <Chat session={session} />}
+    </section>
+  );
+}
