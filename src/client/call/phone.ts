@@ -103,10 +103,23 @@ export class Phone {
     session.sos = { v: 1, type: 'sos', callId: session.callId, ...sos };
     this.track(session);
     session.dispatch({ type: 'dial' });
-    const attempt: Attempt = { session, groups, index: -1, pending: new Map(), timer: null, stream: this.callStream() };
+    let micReady: (s: MediaStream) => void = () => {};
+    const attempt: Attempt = { session, groups, index: -1, pending: new Map(), timer: null, stream: new Promise((r) => (micReady = r)) };
     this.attempts.set(session, attempt);
     this.nextGroup(attempt);
+    // Opening the microphone competes with creating the offers: start it once they are out.
+    void this.offersSent([...attempt.pending.values()]).then(() => this.callStream().then(micReady));
     return session;
+  }
+
+  private offersSent(conns: DataConnection[], timeoutMs = 300): Promise<void> {
+    const sent = (conn: DataConnection) =>
+      new Promise<void>((resolve) => {
+        const pc = conn.peerConnection as RTCPeerConnection | undefined;
+        if (!pc || pc.signalingState !== 'stable') return resolve();
+        pc.addEventListener('signalingstatechange', () => resolve(), { once: true });
+      });
+    return Promise.race([Promise.all(conns.map(sent)).then(() => undefined), new Promise<void>((r) => setTimeout(r, timeoutMs))]);
   }
 
   private nextGroup(attempt: Attempt): void {

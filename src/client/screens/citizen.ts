@@ -4,6 +4,7 @@
  */
 import type { Directory } from '../../shared/directory.ts';
 import type { Position } from '../../shared/protocol.ts';
+import type { Presence } from '../../shared/presence.ts';
 import { cachedDirectory, fetchPresence, syncDirectory } from '../api.ts';
 import { DEFAULT_AUDIO_BITRATE } from '../audio/sdp.ts';
 import { isActive } from '../call/machine.ts';
@@ -15,6 +16,8 @@ import { citizenCredentials } from '../peer/credentials.ts';
 import { PeerLink, type BrokerStatus } from '../peer/link.ts';
 import { getSetting, setSetting } from '../store/db.ts';
 import { Observable } from './store.ts';
+
+const PRESENCE_REFRESH_MS = 10_000;
 
 export interface Profile {
   name: string;
@@ -58,12 +61,17 @@ export class CitizenApp extends Observable {
   private readonly watch = new LocationWatch();
   private seq = 0;
   private positionTimer: ReturnType<typeof setInterval> | null = null;
+  private presenceTimer: ReturnType<typeof setInterval> | null = null;
+  /** Which consoles were online at the last check, so a tap rings without waiting for a fetch. */
+  private presence: { value: Presence; at: number } | null = null;
 
   constructor(private readonly settings: CitizenSettings) {
     super();
   }
 
   async start(): Promise<void> {
+    // A handle for debugging and for tests that read WebRTC stats.
+    (window as { bfp?: unknown }).bfp = this;
     this.watch.subscribe((state) => this.onLocation(state));
     this.watch.start();
     this.profile = (await getSetting('profile', isProfile)) ?? null;
@@ -78,6 +86,7 @@ export class CitizenApp extends Observable {
     const link = new PeerLink(credentials, {
       onStatus: (status) => {
         this.broker = status;
+        if (status.name === 'online') void this.refreshPresence();
         this.notify();
       },
       onConnection: (conn) => this.phone?.incoming(conn),
@@ -88,6 +97,7 @@ export class CitizenApp extends Observable {
     this.phone = new Phone(link, { bitrate: this.settings.bitrate, ringTimeoutMs: this.settings.ringTimeoutMs, onChange: () => this.notify() });
     link.start();
     this.positionTimer = setInterval(() => this.sendPosition(), 1000);
+    this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_REFRESH_MS);
     window.addEventListener('online', () => link.retryNow());
   }
 
@@ -95,6 +105,13 @@ export class CitizenApp extends Observable {
     this.profile = { name: profile.name.trim().slice(0, 80), phone: profile.phone.trim().slice(0, 32) };
     await setSetting('profile', this.profile);
     this.notify();
+  }
+
+  private async refreshPresence(): Promise<Presence | null> {
+    if (document.visibilityState === 'hidden' && this.presence) return this.presence.value;
+    const value = await fetchPresence();
+    if (value) this.presence = { value, at: Date.now() };
+    return value;
   }
 
   private onLocation(state: LocationState): void {
@@ -124,7 +141,8 @@ export class CitizenApp extends Observable {
     this.problem = null;
     this.finding = true;
     this.notify();
-    const [presence, directory] = await Promise.all([fetchPresence(), this.directory ? Promise.resolve(this.directory) : syncDirectory()]);
+    const snapshot = this.presence && Date.now() - this.presence.at < PRESENCE_REFRESH_MS * 1.5 ? this.presence.value : null;
+    const [presence, directory] = await Promise.all([snapshot ?? this.refreshPresence(), this.directory ?? syncDirectory()]);
     if (directory) this.directory = directory;
     this.finding = false;
     if (!presence || !this.directory || this.broker.name !== 'online') {
@@ -134,7 +152,13 @@ export class CitizenApp extends Observable {
     }
     const position = this.location.position;
     this.stations = rankStations(this.directory, presence, position, this.preferredStation);
-    const groups = ringGroups(this.stations);
+    let groups = ringGroups(this.stations);
+    if (groups.length === 0 && snapshot) {
+      // The snapshot may predate a console coming online: check again before giving up.
+      const fresh = await this.refreshPresence();
+      if (fresh) this.stations = rankStations(this.directory, fresh, position, this.preferredStation);
+      groups = ringGroups(this.stations);
+    }
     if (groups.length === 0) {
       this.problem = 'no-station';
       this.notify();
@@ -158,6 +182,7 @@ export class CitizenApp extends Observable {
   stop(): void {
     this.watch.stop();
     if (this.positionTimer) clearInterval(this.positionTimer);
+    if (this.presenceTimer) clearInterval(this.presenceTimer);
     this.link?.stop();
   }
 }

@@ -37,6 +37,8 @@ export class OfficerApp extends Observable {
   private readonly settings = readSettings(location.search);
 
   async start(): Promise<void> {
+    // A handle for debugging and for tests that read WebRTC stats.
+    (window as { bfp?: unknown }).bfp = this;
     const result = await staffCredentials('officer');
     if ('error' in result) {
       this.signInError = result.error;
