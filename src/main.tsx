@@ -1,19 +1,16 @@
 import { render } from 'preact';
-import { lazy, Suspense } from 'preact/compat';
 import { CitizenScreen } from './ui/citizen/CitizenScreen.tsx';
+import { Lazy } from './ui/components/Lazy.tsx';
 import './ui/app.css';
 
 // Staff screens load on demand so the citizen screen stays small.
-const StationScreen = lazy(() => import('./ui/station/StationScreen.tsx').then((m) => m.StationScreen));
-const OfficerScreen = lazy(() => import('./ui/officer/OfficerScreen.tsx').then((m) => m.OfficerScreen));
+const loadStation = () => import('./ui/station/StationScreen.tsx').then((m) => m.StationScreen);
+const loadOfficer = () => import('./ui/officer/OfficerScreen.tsx').then((m) => m.OfficerScreen);
 
 function App() {
   const path = location.pathname.replace(/\/+$/, '');
-  if (path === '/station' || path === '/officer') {
-    return (
-      <Suspense fallback={<p class="loading">Loading…</p>}>{path === '/station' ? <StationScreen /> : <OfficerScreen />}</Suspense>
-    );
-  }
+  if (path === '/station') return <Lazy load={loadStation} />;
+  if (path === '/officer') return <Lazy load={loadOfficer} />;
   return <CitizenScreen />;
 }
 
