@@ -7,6 +7,7 @@ import type { DataConnection, MediaConnection } from 'peerjs';
 import { message, parseConnectMeta, parseMessage, type ConnectMeta, type DutyLink, type Outgoing, type Position, type Sos } from '../../shared/protocol.ts';
 import { VOICE_CONSTRAINTS } from '../audio/sdp.ts';
 import type { PeerLink } from '../peer/link.ts';
+import { setCallsActive } from './activity.ts';
 import { isActive } from './machine.ts';
 import { CallSession, newCallId } from './session.ts';
 
@@ -72,11 +73,13 @@ export class Phone {
 
   private track(session: CallSession): CallSession {
     this.sessions.push(session);
+    setCallsActive(this.activeSessions().length);
     this.options.onChange();
     return session;
   }
 
   private changed = (session: CallSession) => {
+    setCallsActive(this.activeSessions().length);
     if (session.state.name === 'ended') {
       const attempt = this.attempts.get(session);
       if (attempt) this.stopAttempt(attempt, session.state.reason === 'hangup' ? 'caller-cancelled' : session.state.reason);
