@@ -4,18 +4,15 @@
  */
 import { checkDirectory, type Directory } from '../shared/directory.ts';
 import type { Presence } from '../shared/presence.ts';
-import { getSetting, setSetting } from './store/db.ts';
+import { openDb, type CachedDirectory } from './store/db.ts';
 
-interface CachedDirectory {
-  etag: string | null;
-  directory: Directory;
+async function readCache(): Promise<CachedDirectory | undefined> {
+  const cached = await (await openDb()).get('directory', 'current');
+  return cached && checkDirectory(cached.directory).ok ? cached : undefined;
 }
 
-const isCached = (v: unknown): v is CachedDirectory =>
-  typeof v === 'object' && v !== null && 'directory' in v && checkDirectory((v as CachedDirectory).directory).ok;
-
 export async function cachedDirectory(): Promise<Directory | null> {
-  return (await getSetting('directory', isCached))?.directory ?? null;
+  return (await readCache())?.directory ?? null;
 }
 
 /**
@@ -23,14 +20,15 @@ export async function cachedDirectory(): Promise<Directory | null> {
  * broken answer keeps the last good copy.
  */
 export async function syncDirectory(): Promise<Directory | null> {
-  const cached = await getSetting('directory', isCached);
+  const cached = await readCache();
   try {
     const res = await fetch('/api/directory', { headers: cached?.etag ? { 'If-None-Match': cached.etag } : {}, cache: 'no-store' });
     if (res.status === 304 && cached) return cached.directory;
     if (!res.ok) return cached?.directory ?? null;
     const checked = checkDirectory(await res.json());
     if (!checked.ok) return cached?.directory ?? null;
-    await setSetting('directory', { etag: res.headers.get('ETag'), directory: checked.directory } satisfies CachedDirectory);
+    const fresh: CachedDirectory = { etag: res.headers.get('ETag'), version: checked.directory.version, directory: checked.directory, fetchedAt: Date.now() };
+    await (await openDb()).put('directory', fresh, 'current');
     return checked.directory;
   } catch {
     return cached?.directory ?? null;

@@ -53,7 +53,25 @@ export const DutyLinkSchema = v.strictObject({
 });
 export type DutyLink = v.InferOutput<typeof DutyLinkSchema>;
 
-export const ConnectMetaSchema = v.variant('type', [SosSchema, DutyLinkSchema]);
+/** An SOS written while no station could be reached, delivered later. */
+export const ReportSchema = v.strictObject({
+  id: Id,
+  name: Text(80),
+  phone: Text(32),
+  position: v.nullable(PositionSchema),
+  note: Text(1000),
+  createdAt: Time,
+});
+export type Report = v.InferOutput<typeof ReportSchema>;
+
+/** Metadata of a connection that delivers one offline report; the console answers with report-ack. */
+export const ReportDeliverySchema = v.strictObject({
+  ...base,
+  type: v.literal('report'),
+  report: ReportSchema,
+});
+
+export const ConnectMetaSchema = v.variant('type', [SosSchema, DutyLinkSchema, ReportDeliverySchema]);
 export type ConnectMeta = v.InferOutput<typeof ConnectMetaSchema>;
 
 export const MessageSchema = v.variant('type', [
@@ -63,6 +81,7 @@ export const MessageSchema = v.variant('type', [
   v.strictObject({ ...base, type: v.literal('position'), seq: v.pipe(v.number(), v.integer(), v.minValue(0)), position: PositionSchema }),
   v.strictObject({ ...base, type: v.literal('chat'), id: Id, text: v.pipe(v.string(), v.minLength(1), v.maxLength(1000)), sentAt: Time }),
   v.strictObject({ ...base, type: v.literal('ack'), id: Id }),
+  v.strictObject({ ...base, type: v.literal('report-ack'), id: Id }),
   v.strictObject({ ...base, type: v.literal('hold'), on: v.boolean() }),
   v.strictObject({ ...base, type: v.literal('bye'), reason: v.picklist(END_REASONS) }),
   v.strictObject({

@@ -4,12 +4,35 @@
  * on no answer; incoming calls ring until answered, declined or cancelled.
  */
 import type { DataConnection, MediaConnection } from 'peerjs';
-import { message, parseConnectMeta, parseMessage, type ConnectMeta, type DutyLink, type Outgoing, type Position, type Sos } from '../../shared/protocol.ts';
+import { message, parseConnectMeta, parseMessage, type ConnectMeta, type DutyLink, type Outgoing, type Report, type Position, type Sos } from '../../shared/protocol.ts';
 import { VOICE_CONSTRAINTS } from '../audio/sdp.ts';
 import type { PeerLink } from '../peer/link.ts';
 import { setCallsActive } from './activity.ts';
 import { isActive } from './machine.ts';
+import { saveCall } from '../store/history.ts';
+import type { CallRecord } from '../store/db.ts';
 import { CallSession, newCallId } from './session.ts';
+
+/** What the history keeps of an ended call. */
+export function toRecord(session: CallSession, scope: string): CallRecord {
+  const state = session.state;
+  const ended = state.name === 'ended' ? state : null;
+  return {
+    id: session.callId,
+    scope,
+    peer: session.remoteId ?? '',
+    peerName: session.remoteName || session.sos?.name || '',
+    role: session.direction === 'in' ? (session.sos?.role ?? 'unknown') : 'outgoing',
+    direction: session.direction,
+    startedAt: session.startedAt,
+    durationMs: ended?.connectedAt ? ended.at - ended.connectedAt : 0,
+    outcome: ended?.reason ?? 'hangup',
+    lastPosition: session.latestPosition()?.position ?? session.sos?.position ?? null,
+    notes: session.notes,
+    chat: session.chat.map(({ from, text, sentAt, acked }) => ({ from, text, sentAt, acked })),
+    quality: session.qualitySummary.samples > 0 ? { ...session.qualitySummary, warnings: [...session.qualitySummary.warnings] } : null,
+  };
+}
 
 export interface RingGroup {
   /** What the caller sees: "Ringing Quezon City Central…". */
@@ -19,11 +42,15 @@ export interface RingGroup {
 
 export interface PhoneOptions {
   bitrate: number;
+  /** Whose history the calls are kept under on this device. */
+  scope: string;
   /** How long a group rings before the call moves on. */
   ringTimeoutMs: number;
   onChange(): void;
   /** A duty link (officer ↔ console) opened or delivered a message. */
   onDutyLink?(conn: DataConnection, meta: DutyLink): void;
+  /** An offline SOS report is being delivered (consoles only). */
+  onReport?(conn: DataConnection, report: Report): void;
 }
 
 interface Attempt {
@@ -81,6 +108,7 @@ export class Phone {
   private changed = (session: CallSession) => {
     setCallsActive(this.activeSessions().length);
     if (session.state.name === 'ended') {
+      void saveCall(toRecord(session, this.options.scope)).catch(() => undefined);
       const attempt = this.attempts.get(session);
       if (attempt) this.stopAttempt(attempt, session.state.reason === 'hangup' ? 'caller-cancelled' : session.state.reason);
       // Ended calls stay listed briefly so people can read how they ended.
@@ -234,6 +262,11 @@ export class Phone {
     const meta: ConnectMeta = parsed.value;
     if (meta.type === 'duty') {
       this.options.onDutyLink?.(conn, meta);
+      return;
+    }
+    if (meta.type === 'report') {
+      if (this.options.onReport) this.options.onReport(conn, meta.report);
+      else conn.on('open', () => conn.close());
       return;
     }
     const session = new CallSession(meta.callId, 'in', { bitrate: this.options.bitrate, onChange: this.changed });

@@ -2,6 +2,8 @@
  * Call quality from WebRTC stats, with warnings at the levels users know from
  * commercial voice SDKs.
  */
+import type { QualitySummary } from '../store/db.ts';
+
 export interface Quality {
   rttMs: number | null;
   jitterMs: number | null;
@@ -98,3 +100,15 @@ export const WARNING_TEXT: Record<QualityWarning, string> = {
   loss: 'Losing audio packets',
   'no-mic': 'No sound from the microphone',
 };
+
+const worst = (a: number | null, b: number | null) => (b === null ? a : a === null ? b : Math.max(a, b));
+
+/** Folds one sample into a call's running summary. */
+export function summarize(summary: QualitySummary, q: Quality, warnings: QualityWarning[]): void {
+  summary.samples += 1;
+  summary.maxRttMs = worst(summary.maxRttMs, q.rttMs);
+  summary.maxJitterMs = worst(summary.maxJitterMs, q.jitterMs);
+  summary.maxLossPct = worst(summary.maxLossPct, q.lossPct);
+  if (q.inKbps !== null) summary.avgInKbps = summary.avgInKbps === null ? q.inKbps : summary.avgInKbps + (q.inKbps - summary.avgInKbps) / summary.samples;
+  for (const w of warnings) if (!summary.warnings.includes(w)) summary.warnings.push(w);
+}

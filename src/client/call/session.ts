@@ -8,7 +8,8 @@ import type { DataConnection, MediaConnection } from 'peerjs';
 import { message, parseMessage, type EndReason, type Message, type Outgoing, type Position, type Sos } from '../../shared/protocol.ts';
 import { capAudioSender, shapeOpus } from '../audio/sdp.ts';
 import { IDLE, transition, type CallEvent, type CallState } from './machine.ts';
-import { readStats, warningsFor, type Counters, type Quality, type QualityWarning } from './quality.ts';
+import type { QualitySummary } from '../store/db.ts';
+import { readStats, summarize, warningsFor, type Counters, type Quality, type QualityWarning } from './quality.ts';
 
 export interface ChatLine {
   id: string;
@@ -50,6 +51,9 @@ export class CallSession {
   readonly chat: ChatLine[] = [];
   notes = '';
   quality: Quality | null = null;
+  /** Worst figures over the call, kept in its history entry. */
+  readonly qualitySummary: QualitySummary = { samples: 0, maxRttMs: null, maxJitterMs: null, maxLossPct: null, avgInKbps: null, warnings: [] };
+  readonly startedAt: number;
   warnings: QualityWarning[] = [];
   /** Messages from the other side that failed validation and were dropped. */
   invalidMessages = 0;
@@ -66,6 +70,7 @@ export class CallSession {
     private readonly options: SessionOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
   }
 
   dispatch(event: CallEvent): void {
@@ -226,6 +231,7 @@ export class CallSession {
         this.counters = sample.counters;
         this.quality = sample.quality;
         this.warnings = warningsFor(sample.quality, this.state.name === 'connected' && this.state.muted);
+        summarize(this.qualitySummary, sample.quality, this.warnings);
         this.options.onChange(this);
       });
     }, 1000);

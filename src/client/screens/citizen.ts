@@ -14,7 +14,11 @@ import { rankStations, ringGroups, type RankedStation } from '../call/stations.t
 import { LocationWatch, type LocationState } from '../location/watch.ts';
 import { citizenCredentials } from '../peer/credentials.ts';
 import { PeerLink, type BrokerStatus } from '../peer/link.ts';
-import { getSetting, setSetting } from '../store/db.ts';
+import { getSetting, setSetting, type CallRecord, type OutboxRecord } from '../store/db.ts';
+import { listCalls } from '../store/history.ts';
+import { listOutbox, queueReport } from '../store/reports.ts';
+import { ReportDelivery } from '../call/report-delivery.ts';
+import { newCallId } from '../call/session.ts';
 import { Observable } from './store.ts';
 
 const PRESENCE_REFRESH_MS = 10_000;
@@ -58,6 +62,11 @@ export class CitizenApp extends Observable {
   problem: 'offline' | 'no-station' | null = null;
   /** True from the tap until the ring starts (the presence check). */
   finding = false;
+  /** SOS reports written on this device, newest first. */
+  outbox: OutboxRecord[] = [];
+  history: CallRecord[] = [];
+  private delivery: ReportDelivery | null = null;
+  private deliveryTimer: ReturnType<typeof setInterval> | null = null;
   private readonly watch = new LocationWatch();
   private seq = 0;
   private positionTimer: ReturnType<typeof setInterval> | null = null;
@@ -86,19 +95,76 @@ export class CitizenApp extends Observable {
     const link = new PeerLink(credentials, {
       onStatus: (status) => {
         this.broker = status;
-        if (status.name === 'online') void this.refreshPresence();
+        if (status.name === 'online') {
+          void this.refreshPresence();
+          void this.delivery?.run();
+        }
         this.notify();
       },
       onConnection: (conn) => this.phone?.incoming(conn),
       onCall: (call) => this.phone?.incomingMedia(call),
-      onUnavailable: (id) => this.phone?.peerUnavailable(id),
+      onUnavailable: (id) => {
+        this.phone?.peerUnavailable(id);
+        this.delivery?.peerUnavailable(id);
+      },
     });
     this.link = link;
-    this.phone = new Phone(link, { bitrate: this.settings.bitrate, ringTimeoutMs: this.settings.ringTimeoutMs, onChange: () => this.notify() });
+    this.phone = new Phone(link, {
+      bitrate: this.settings.bitrate,
+      ringTimeoutMs: this.settings.ringTimeoutMs,
+      scope: 'citizen',
+      onChange: () => {
+        this.notify();
+        void this.loadHistory();
+      },
+    });
+    this.delivery = new ReportDelivery(link, () => this.directory, () => this.location.position, () => void this.loadOutbox());
+    await Promise.all([this.loadOutbox(), this.loadHistory()]);
+    this.deliveryTimer = setInterval(() => {
+      if (this.outbox.some((r) => r.status === 'waiting')) void this.delivery?.run();
+    }, 5000);
     link.start();
     this.positionTimer = setInterval(() => this.sendPosition(), 1000);
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_REFRESH_MS);
     window.addEventListener('online', () => link.retryNow());
+  }
+
+  private async loadOutbox(): Promise<void> {
+    this.outbox = await listOutbox();
+    this.notify();
+  }
+
+  private historyLoading = false;
+  private async loadHistory(): Promise<void> {
+    if (this.historyLoading) return;
+    this.historyLoading = true;
+    try {
+      this.history = await listCalls('citizen');
+    } finally {
+      this.historyLoading = false;
+    }
+    this.notify();
+  }
+
+  /**
+   * Keeps an SOS on the device until a station console acknowledges it. A
+   * note added later goes into the report still waiting, not a second one.
+   */
+  async queueSos(note = ''): Promise<void> {
+    const waiting = this.outbox.find((r) => r.status === 'waiting' && Date.now() - r.report.createdAt < 30 * 60_000);
+    const report = waiting
+      ? { ...waiting.report, note: note.trim().slice(0, 1000) || waiting.report.note, position: this.location.position ?? waiting.report.position }
+      : {
+          id: newCallId(),
+          name: this.profile?.name ?? '',
+          phone: this.profile?.phone ?? '',
+          position: this.location.position,
+          note: note.trim().slice(0, 1000),
+          createdAt: Date.now(),
+        };
+    await queueReport(report);
+    await this.loadOutbox();
+    void this.delivery?.run();
   }
 
   async saveProfile(profile: Profile): Promise<void> {
@@ -147,7 +213,10 @@ export class CitizenApp extends Observable {
     this.finding = false;
     if (!presence || !this.directory || this.broker.name !== 'online') {
       this.problem = 'offline';
+      this.stations = this.directory ? rankStations(this.directory, { stations: {} }, this.location.position, this.preferredStation) : [];
       this.notify();
+      // The tap was an SOS: keep it until a station can receive it.
+      await this.queueSos();
       return;
     }
     const position = this.location.position;
@@ -162,6 +231,7 @@ export class CitizenApp extends Observable {
     if (groups.length === 0) {
       this.problem = 'no-station';
       this.notify();
+      await this.queueSos();
       return;
     }
     phone.dial(groups, {
@@ -183,6 +253,7 @@ export class CitizenApp extends Observable {
     this.watch.stop();
     if (this.positionTimer) clearInterval(this.positionTimer);
     if (this.presenceTimer) clearInterval(this.presenceTimer);
+    if (this.deliveryTimer) clearInterval(this.deliveryTimer);
     this.link?.stop();
   }
 }

@@ -12,7 +12,8 @@ import type { CallSession } from '../call/session.ts';
 import { LocationWatch, type LocationState } from '../location/watch.ts';
 import { forgetStaff, staffCredentials, type StaffClaims } from '../peer/credentials.ts';
 import { PeerLink, type BrokerStatus } from '../peer/link.ts';
-import { getSetting, setSetting } from '../store/db.ts';
+import { deleteSetting, getSetting, setSetting } from '../store/db.ts';
+import { deleteScope } from '../store/history.ts';
 import { readSettings } from './citizen.ts';
 import { Observable } from './store.ts';
 
@@ -63,7 +64,12 @@ export class OfficerApp extends Observable {
       onCall: (call) => this.phone?.incomingMedia(call),
       onUnavailable: (id) => this.phone?.peerUnavailable(id),
     });
-    this.phone = new Phone(this.link, { bitrate: this.settings.bitrate, ringTimeoutMs: this.settings.ringTimeoutMs, onChange: () => this.notify() });
+    this.phone = new Phone(this.link, {
+      bitrate: this.settings.bitrate,
+      ringTimeoutMs: this.settings.ringTimeoutMs,
+      scope: this.scope(),
+      onChange: () => this.notify(),
+    });
     this.link.start();
     this.watch.subscribe((state) => {
       this.location = state;
@@ -76,6 +82,10 @@ export class OfficerApp extends Observable {
     }, 2000);
     window.addEventListener('online', () => this.link?.retryNow());
     this.notify();
+  }
+
+  scope(): string {
+    return `officer:${this.claims?.sub ?? ''}`;
   }
 
   station(): Station | null {
@@ -149,6 +159,8 @@ export class OfficerApp extends Observable {
 
   async signOut(): Promise<void> {
     this.stop();
+    await deleteScope(this.scope());
+    await deleteSetting('officer-status');
     await forgetStaff('officer');
     location.replace('/officer');
   }

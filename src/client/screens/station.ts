@@ -12,6 +12,11 @@ import type { CallSession } from '../call/session.ts';
 import { forgetStaff, staffCredentials, type StaffClaims } from '../peer/credentials.ts';
 import { PeerLink, type BrokerStatus } from '../peer/link.ts';
 import { readSettings } from './citizen.ts';
+import { message, type Report } from '../../shared/protocol.ts';
+import type { CallRecord, ReceivedReport } from '../store/db.ts';
+import { deleteCall, deleteScope, historyCsv, historyJson, listCalls, saveCall } from '../store/history.ts';
+import { listReceived, receiveReport } from '../store/reports.ts';
+import { toRecord } from '../call/phone.ts';
 import { Observable } from './store.ts';
 
 export interface OfficerEntry {
@@ -33,6 +38,9 @@ export class StationApp extends Observable {
   phone: Phone | null = null;
   readonly officers = new Map<string, OfficerEntry>();
   readonly ringer = new Ringer();
+  /** Offline SOS reports delivered to this console, newest first. */
+  reports: ReceivedReport[] = [];
+  history: CallRecord[] = [];
   private link: PeerLink | null = null;
   private token = '';
   private presenceTimer: ReturnType<typeof setInterval> | null = null;
@@ -66,9 +74,12 @@ export class StationApp extends Observable {
     this.phone = new Phone(this.link, {
       bitrate: this.settings.bitrate,
       ringTimeoutMs: this.settings.ringTimeoutMs,
+      scope: this.scope(),
       onChange: () => this.onPhoneChange(),
       onDutyLink: (conn, meta) => this.onDutyLink(conn, meta.name),
+      onReport: (conn, report) => this.onReport(conn, report),
     });
+    await this.loadRecords();
     this.notify();
   }
 
@@ -85,11 +96,50 @@ export class StationApp extends Observable {
     this.presenceTimer = setInterval(() => void this.refreshOfficers(), 5000);
   }
 
+  /** Whose records these are: signing out removes them from the device. */
+  scope(): string {
+    return `station:${this.claims?.sub ?? ''}`;
+  }
+
+  private async loadRecords(): Promise<void> {
+    [this.reports, this.history] = await Promise.all([listReceived(this.scope()), listCalls(this.scope())]);
+    this.notify();
+  }
+
+  private onReport(conn: DataConnection, report: Report): void {
+    void receiveReport(report, this.scope(), conn.peer).then(async () => {
+      // Acknowledge duplicates too: the caller's device then stops resending.
+      const ack = () => void conn.send(message({ type: 'report-ack', id: report.id }));
+      if (conn.open) ack();
+      else conn.on('open', ack);
+      await this.loadRecords();
+    });
+  }
+
+  /** Keeps notes typed after a call ended in its history entry. */
+  saveNotes(session: CallSession, notes: string): void {
+    session.notes = notes;
+    if (session.state.name === 'ended') void saveCall(toRecord(session, this.scope())).then(() => this.loadRecords());
+  }
+
+  async deleteHistoryEntry(id: string): Promise<void> {
+    await deleteCall(id);
+    await this.loadRecords();
+  }
+
+  exportHistory(format: 'json' | 'csv'): { name: string; type: string; body: string } {
+    const day = new Date().toISOString().slice(0, 10);
+    return format === 'csv'
+      ? { name: `bfp-calls-${this.claims?.station ?? 'station'}-${day}.csv`, type: 'text/csv', body: historyCsv(this.history) }
+      : { name: `bfp-calls-${this.claims?.station ?? 'station'}-${day}.json`, type: 'application/json', body: historyJson(this.history) };
+  }
+
   station(): Station | null {
     return this.directory?.stations.find((s) => s.id === this.claims?.station) ?? null;
   }
 
   private onPhoneChange(): void {
+    void this.loadRecords();
     const ringing = this.phone?.sessions.some((s) => s.state.name === 'ringing' && s.direction === 'in') ?? false;
     if (ringing) this.ringer.start();
     else this.ringer.stop();
@@ -160,8 +210,10 @@ export class StationApp extends Observable {
     });
   }
 
+  /** A shared tablet: nothing of this dispatcher's stays behind. */
   async signOut(): Promise<void> {
     this.stop();
+    await deleteScope(this.scope());
     await forgetStaff('station');
     location.replace('/station');
   }

@@ -7,6 +7,8 @@ import { TabGate } from '../components/TabGate.tsx';
 import { useObservable } from '../hooks.ts';
 import { CallPanel } from './CallPanel.tsx';
 import { ProfileForm } from './ProfileForm.tsx';
+import { OfflineSos } from './OfflineSos.tsx';
+import { HistoryList } from '../components/HistoryList.tsx';
 
 function Citizen() {
   const app = useMemo(() => new CitizenApp(readSettings(location.search)), []);
@@ -76,7 +78,12 @@ function Citizen() {
           </select>
         </label>
       )}
+      <OfflineSos app={app} offerForm={app.problem !== null || noAnswer} />
       <Hotlines directory={app.directory} nearest={app.stations} />
+      <details class="citizen-history">
+        <summary>My calls</summary>
+        <HistoryList records={app.history} />
+      </details>
       <button type="button" class="link" onClick={() => setEditingProfile(true)}>
         Edit my name and phone
       </button>

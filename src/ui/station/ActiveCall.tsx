@@ -52,9 +52,7 @@ export function ActiveCall({ session, app }: { session: CallSession; app: Statio
         Notes
         <textarea
           value={session.notes}
-          onInput={(e) => {
-            session.notes = e.currentTarget.value;
-          }}
+          onInput={(e) => app.saveNotes(session, e.currentTarget.value)}
           rows={3}
         />
       </label>

@@ -6,6 +6,8 @@ import { useObservable } from '../hooks.ts';
 import { ActiveCall } from './ActiveCall.tsx';
 import { IncomingCalls } from './IncomingCalls.tsx';
 import { OfficersPanel } from './OfficersPanel.tsx';
+import { OfflineReports } from './OfflineReports.tsx';
+import { StationHistory } from './StationHistory.tsx';
 import '../staff.css';
 
 function Station() {
@@ -54,6 +56,8 @@ function Station() {
             ))}
           </section>
           <OfficersPanel app={app} />
+          <OfflineReports app={app} />
+          <StationHistory app={app} />
         </div>
       )}
     </main>

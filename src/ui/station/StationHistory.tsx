@@ -1,0 +1,31 @@
+import type { StationApp } from '../../client/screens/station.ts';
+import { HistoryList } from '../components/HistoryList.tsx';
+
+function download(file: { name: string; type: string; body: string }): void {
+  const url = URL.createObjectURL(new Blob([file.body], { type: file.type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The console's call history, exportable for the station's records. */
+export function StationHistory({ app }: { app: StationApp }) {
+  return (
+    <section class="station-history" aria-labelledby="history-title">
+      <h2 id="history-title">History</h2>
+      <div class="actions">
+        <button type="button" onClick={() => download(app.exportHistory('json'))} disabled={app.history.length === 0}>
+          Export JSON
+        </button>
+        <button type="button" onClick={() => download(app.exportHistory('csv'))} disabled={app.history.length === 0}>
+          Export CSV
+        </button>
+      </div>
+      <HistoryList records={app.history} onDelete={(id) => void app.deleteHistoryEntry(id)} />
+    </section>
+  );
+}
