@@ -19,12 +19,17 @@ export function presenceHandler(registry: Registry, secret: Uint8Array) {
       }
       staff = true;
     }
-    const presence: Presence = { stations: {} };
+    // A Map: a station may be called "constructor" without meeting Object.prototype.
+    const stations = new Map<string, string[]>();
     const officers: NonNullable<Presence['officers']> = [];
     for (const { identity } of registry.sessions()) {
-      if (identity.role === 'station') (presence.stations[identity.station] ??= []).push(identity.id);
-      else if (identity.role === 'officer' && staff) officers.push({ id: identity.id, station: identity.station, name: identity.name });
+      if (identity.role === 'station') {
+        const ids = stations.get(identity.station) ?? [];
+        ids.push(identity.id);
+        stations.set(identity.station, ids);
+      } else if (identity.role === 'officer' && staff) officers.push({ id: identity.id, station: identity.station, name: identity.name });
     }
+    const presence: Presence = { stations: Object.fromEntries(stations) };
     if (staff) presence.officers = officers;
     res.setHeader('Cache-Control', 'no-store');
     res.json(presence);

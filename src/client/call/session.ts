@@ -230,7 +230,10 @@ export class CallSession {
         const sample = readStats(report, this.counters, this.now());
         this.counters = sample.counters;
         this.quality = sample.quality;
-        this.warnings = warningsFor(sample.quality, this.state.name === 'connected' && this.state.muted);
+        const s = this.state;
+        // Mute and hold both silence the microphone on purpose: no "no sound" warning then.
+        const silenced = (s.name === 'connected' || s.name === 'reconnecting') && (s.muted || s.hold.local || s.hold.remote);
+        this.warnings = warningsFor(sample.quality, silenced);
         summarize(this.qualitySummary, sample.quality, this.warnings);
         this.options.onChange(this);
       });

@@ -22,7 +22,7 @@ export function rankStations(
 ): RankedStation[] {
   const ranked = directory.stations.map((station) => ({
     station,
-    consoles: presence.stations[station.id] ?? [],
+    consoles: Object.hasOwn(presence.stations, station.id) ? (presence.stations[station.id] ?? []) : [],
     distance: position ? distanceMetres(position, station) : null,
   }));
   if (position) ranked.sort((a, b) => (a.distance ?? 0) - (b.distance ?? 0));

@@ -49,7 +49,9 @@ export function readClaims(token: string): StaffClaims | null {
   const part = token.split('.')[1];
   if (!part) return null;
   try {
-    const json: unknown = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')));
+    const bytes = Uint8Array.from(atob(part.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    // The payload is UTF-8 JSON: names like "Las Piñas" must survive.
+    const json: unknown = JSON.parse(new TextDecoder().decode(bytes));
     if (typeof json !== 'object' || json === null) return null;
     const { role, sub, station, name, exp } = json as Record<string, unknown>;
     if ((role !== 'station' && role !== 'officer') || typeof sub !== 'string' || typeof station !== 'string' || typeof name !== 'string' || typeof exp !== 'number') {
