@@ -1,0 +1,141 @@
+/* global process, console */
+/**
+ * `npm test`: every check this project has, in order, failing fast.
+ *
+ *   typecheck → lint → build → vitest unit → vitest server → find Chromium → vitest e2e
+ *
+ * Output is streamed as it happens. Each vitest run also writes a JSON report,
+ * and the very last line is always `N passed, N failed`, summed over the vitest
+ * runs, so CI can read it. A failure that is not a failed test (typecheck, lint,
+ * build, no Chromium, a vitest run that errors outside any test) counts as one
+ * failure there, so that line reads "0 failed" exactly when the exit code is 0.
+ *
+ * Chromium: $CHROMIUM_PATH, else the system's (see scripts/find-chromium.mjs).
+ * When none is found and we run as root with apt-get and CI=true (or
+ * BFP_INSTALL_CHROMIUM=1), `apt-get update && apt-get install -y chromium` runs
+ * here; otherwise the run fails with a one-line instruction. Browser tests are
+ * never skipped.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findChromium, installChromium, mayInstallChromium } from './find-chromium.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const vitestBin = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bfp-test-'));
+
+const tally = { passed: 0, failed: 0, skipped: [] };
+let current = null;
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (current) current.kill(signal);
+    finish(1, `interrupted by ${signal}`);
+  });
+}
+
+function banner(text) {
+  console.log(`\n=== ${text} ===`);
+}
+
+function run(command, args, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
+    current = child;
+    child.on('error', (err) => {
+      console.error(`could not start ${command}: ${err.message}`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => {
+      current = null;
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}
+
+function finish(code, reason) {
+  fs.rmSync(reportDir, { recursive: true, force: true });
+  if (tally.skipped.length > 0) {
+    console.log(`\nWARNING: ${tally.skipped.length} test(s) skipped or todo:`);
+    for (const name of tally.skipped) console.log(`  - ${name}`);
+  }
+  if (code !== 0) {
+    console.log(`\nnpm test FAILED: ${reason}`);
+    // A failure outside any test still has to show in the count.
+    if (tally.failed === 0) tally.failed = 1;
+  } else {
+    console.log('\nnpm test: all checks passed');
+  }
+  console.log(`${tally.passed} passed, ${tally.failed} failed`);
+  process.exit(code);
+}
+
+async function step(name, command, args) {
+  banner(name);
+  const code = await run(command, args);
+  if (code !== 0) finish(code, `${name} exited with ${code}`);
+}
+
+/** One vitest project; its JSON report feeds the final count. */
+async function vitest(project, { env = process.env, allowEmpty = false } = {}) {
+  banner(`vitest: ${project}`);
+  const report = path.join(reportDir, `${project}.json`);
+  const args = [vitestBin, 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
+  if (allowEmpty) args.push('--passWithNoTests');
+  const code = await run(process.execPath, args, env);
+  let counted = 0;
+  try {
+    const result = JSON.parse(fs.readFileSync(report, 'utf8'));
+    tally.passed += result.numPassedTests ?? 0;
+    tally.failed += result.numFailedTests ?? 0;
+    counted = result.numFailedTests ?? 0;
+    // A file that failed to load or whose hooks failed may have no failed test in it.
+    for (const file of result.testResults ?? []) {
+      const tests = file.assertionResults ?? [];
+      if (file.status === 'failed' && !tests.some((t) => t.status === 'failed')) {
+        tally.failed += 1;
+        counted += 1;
+      }
+      for (const t of tests) {
+        if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo') {
+          tally.skipped.push(`${project}: ${path.relative(root, file.name)} > ${t.fullName ?? t.title}`);
+        }
+      }
+    }
+    if (code === 0 && (result.numTotalTests ?? 0) === 0) console.log(`NOTE: the ${project} project has no tests yet.`);
+  } catch {
+    console.log(`(no JSON report from vitest ${project}: it stopped before reporting)`);
+  }
+  if (code !== 0) {
+    if (counted === 0) tally.failed += 1;
+    finish(code, `vitest ${project} exited with ${code}`);
+  }
+}
+
+function resolveChromium() {
+  banner('Chromium');
+  let found = findChromium(process.env, { verify: true });
+  if (!found.path && !process.env.CHROMIUM_PATH && mayInstallChromium()) {
+    console.log('No Chromium found; installing the Debian package (root, and CI=true or BFP_INSTALL_CHROMIUM=1).');
+    if (!installChromium()) finish(1, 'apt-get could not install chromium');
+    found = findChromium(process.env, { verify: true });
+  }
+  if (!found.path) {
+    console.error(found.problem);
+    finish(1, found.problem);
+  }
+  console.log(`Using ${found.version} at ${found.path} (${found.source})`);
+  return found.path;
+}
+
+await step('typecheck', 'npm', ['run', 'typecheck']);
+await step('lint', 'npm', ['run', 'lint']);
+await step('build', 'npm', ['run', 'build']);
+await vitest('unit', { allowEmpty: true });
+await vitest('server', { allowEmpty: true });
+const chromiumPath = resolveChromium();
+await vitest('e2e', { env: { ...process.env, CHROMIUM_PATH: chromiumPath } });
+finish(0, '');
