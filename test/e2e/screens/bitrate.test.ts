@@ -1,0 +1,95 @@
+/**
+ * With a noisy microphone (the hardest thing for Opus to compress), each
+ * direction of a call stays within the configured bitrate cap.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../harness.ts';
+import { CONNECTED, closeAll, expectAudioFlowing, openCitizen, openConsole, ringItems, tapCallBfp, type Person } from './app.ts';
+import type { Page } from 'playwright-core';
+
+const CAP = 64_000;
+
+/** 20 s of 48 kHz mono 16-bit white noise from a seeded generator. */
+function writeNoiseWav(file: string): void {
+  const rate = 48_000;
+  const samples = rate * 20;
+  const data = Buffer.alloc(samples * 2);
+  let seed = 12345;
+  for (let i = 0; i < samples; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    data.writeInt16LE(Math.round(((seed / 0x7fffffff) * 2 - 1) * 20_000), i * 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8);
+  header.write('fmt ', 12);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  fs.writeFileSync(file, Buffer.concat([header, data]));
+}
+
+async function sent(page: Page): Promise<{ bytes: number; at: number; sdp: string }> {
+  return page.evaluate(async () => {
+    type S = { media: { peerConnection: RTCPeerConnection } | null };
+    const pc = (window as unknown as { bfp: { phone: { sessions: S[] } } }).bfp.phone.sessions.find((s) => s.media)?.media?.peerConnection;
+    if (!pc) throw new Error('no audio call');
+    let bytes = 0;
+    (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'audio') bytes += Number(s.bytesSent ?? 0);
+    });
+    return { bytes, at: performance.now(), sdp: `${pc.localDescription?.sdp ?? ''}\n${pc.remoteDescription?.sdp ?? ''}` };
+  });
+}
+
+describe('audio bitrate cap', () => {
+  let h: Harness;
+  let people: Person[] = [];
+  const wav = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bfp-noise-')), 'noise.wav');
+
+  beforeAll(async () => {
+    writeNoiseWav(wav);
+    h = await startHarness({ chromiumArgs: [`--use-file-for-fake-audio-capture=${wav}`] });
+  });
+  afterAll(async () => {
+    await closeAll(...people);
+    await h?.close();
+    fs.rmSync(path.dirname(wav), { recursive: true, force: true });
+  });
+
+  it('keeps each direction at or under 64 kbps with a noise microphone', async () => {
+    const console_ = await openConsole(h, 'qc-central', '?bitrate=64000');
+    const citizen = await openCitizen(h, { query: '?bitrate=64000' });
+    people = [console_, citizen];
+    await tapCallBfp(citizen.page);
+    await ringItems(console_.page).first().getByRole('button', { name: 'Answer' }).click();
+    await citizen.page.locator('.phase', { hasText: CONNECTED }).waitFor();
+    await expectAudioFlowing(console_.page);
+    await expectAudioFlowing(citizen.page);
+    // Let the encoder settle, then measure over 6 s.
+    await citizen.page.waitForTimeout(2000);
+    const before = await Promise.all([sent(citizen.page), sent(console_.page)]);
+    await citizen.page.waitForTimeout(6000);
+    const after = await Promise.all([sent(citizen.page), sent(console_.page)]);
+    for (let i = 0; i < 2; i++) {
+      const bps = ((after[i]!.bytes - before[i]!.bytes) * 8) / ((after[i]!.at - before[i]!.at) / 1000);
+      // Noise makes Opus use what it is allowed: well above the ~23 kbps of the default beep.
+      expect(bps).toBeGreaterThan(30_000);
+      expect(bps).toBeLessThanOrEqual(CAP);
+      expect(after[i]!.sdp).toMatch(/maxaveragebitrate=64000/);
+      expect(after[i]!.sdp).toMatch(/useinbandfec=1/);
+      expect(after[i]!.sdp).toMatch(/usedtx=1/);
+      expect(after[i]!.sdp).toMatch(/stereo=0/);
+    }
+  });
+});
