@@ -71,7 +71,14 @@ export const ReportDeliverySchema = v.strictObject({
   report: ReportSchema,
 });
 
-export const ConnectMetaSchema = v.variant('type', [SosSchema, DutyLinkSchema, ReportDeliverySchema]);
+/** Metadata of a connection that replaces the lost data path of a call in progress. */
+export const ResumeSchema = v.strictObject({
+  ...base,
+  type: v.literal('resume'),
+  callId: Id,
+});
+
+export const ConnectMetaSchema = v.variant('type', [SosSchema, DutyLinkSchema, ReportDeliverySchema, ResumeSchema]);
 export type ConnectMeta = v.InferOutput<typeof ConnectMetaSchema>;
 
 export const MessageSchema = v.variant('type', [

@@ -8,7 +8,7 @@ const ENDED: Record<EndReason, string> = {
   'no-answer': 'No answer',
   'caller-cancelled': 'Call cancelled',
   failed: 'Call failed',
-  lost: 'Call lost',
+  lost: 'Call lost — the connection could not be restored',
   busy: 'Busy',
 };
 

@@ -34,6 +34,14 @@ export function toRecord(session: CallSession, scope: string): CallRecord {
   };
 }
 
+/** A call whose audio path does not come back within this time is lost. */
+const LOST_AFTER_MS = 30_000;
+/** Give the old path a moment to recover by itself before building a new one. */
+const FIRST_RETRY_MS = 3000;
+const RETRY_EVERY_MS = 5000;
+/** An answer whose audio call never arrives is reported, not left hanging. */
+const ACCEPT_TIMEOUT_MS = 20_000;
+
 export interface RingGroup {
   /** What the caller sees: "Ringing Quezon City Central…". */
   label: string;
@@ -60,6 +68,8 @@ interface Attempt {
   pending: Map<string, DataConnection>;
   timer: ReturnType<typeof setTimeout> | null;
   stream: Promise<MediaStream>;
+  /** Set when the relay refused us: the call then fails with that reason, not as "no answer". */
+  iceProblem?: string;
 }
 
 export class Phone {
@@ -107,6 +117,8 @@ export class Phone {
 
   private changed = (session: CallSession) => {
     setCallsActive(this.activeSessions().length);
+    if (session.state.name === 'reconnecting') this.startRecovery(session);
+    else this.stopRecovery(session);
     if (session.state.name === 'ended') {
       void saveCall(toRecord(session, this.options.scope)).catch(() => undefined);
       const attempt = this.attempts.get(session);
@@ -137,9 +149,13 @@ export class Phone {
     let micReady: (s: MediaStream) => void = () => {};
     const attempt: Attempt = { session, groups, index: -1, pending: new Map(), timer: null, stream: new Promise((r) => (micReady = r)) };
     this.attempts.set(session, attempt);
-    this.nextGroup(attempt);
+    // Fresh ICE servers for the call; immediate when the current credentials are still good.
+    void this.link.ensureIce().then(() => this.nextGroup(attempt));
     // Opening the microphone competes with creating the offers: start it once they are out.
-    void this.offersSent([...attempt.pending.values()]).then(() => this.callStream().then(micReady));
+    void this.link
+      .ensureIce()
+      .then(() => this.offersSent([...attempt.pending.values()]))
+      .then(() => this.callStream().then(micReady));
     return session;
   }
 
@@ -160,7 +176,8 @@ export class Phone {
     const group = attempt.groups[attempt.index];
     if (!group || session.state.name === 'ended') {
       this.attempts.delete(session);
-      session.dispatch({ type: 'end', reason: 'no-answer' });
+      if (attempt.iceProblem) session.fail(attempt.iceProblem);
+      else session.dispatch({ type: 'end', reason: 'no-answer' });
       return;
     }
     const peer = this.link.peer;
@@ -174,6 +191,10 @@ export class Phone {
       const conn = peer.connect(id, { metadata: session.sos, serialization: 'json', reliable: true });
       if (!conn) continue;
       attempt.pending.set(id, conn);
+      (conn.peerConnection as RTCPeerConnection | undefined)?.addEventListener('icecandidateerror', (e) => {
+        const code = (e as RTCPeerConnectionIceErrorEvent).errorCode;
+        if (code === 401 || code === 431) attempt.iceProblem = 'The relay server refused our credentials (TURN): the call cannot be connected.';
+      });
       conn.on('data', (raw) => this.onRingReply(attempt, id, conn, raw));
       conn.on('close', () => this.dropPending(attempt, id));
       conn.on('error', () => this.dropPending(attempt, id));
@@ -264,6 +285,13 @@ export class Phone {
       this.options.onDutyLink?.(conn, meta);
       return;
     }
+    if (meta.type === 'resume') {
+      // The caller re-establishes a call whose path was lost: same call, same incident.
+      const session = this.sessions.find((x) => x.callId === meta.callId && x.remoteId === conn.peer && isActive(x.state));
+      if (session) session.attach(conn);
+      else conn.on('open', () => conn.close());
+      return;
+    }
     if (meta.type === 'report') {
       if (this.options.onReport) this.options.onReport(conn, meta.report);
       else conn.on('open', () => conn.close());
@@ -283,9 +311,12 @@ export class Phone {
   async answer(session: CallSession, by: string): Promise<void> {
     if (session.state.name !== 'ringing' || session.direction !== 'in') return;
     session.dispatch({ type: 'accepted' });
-    const stream = await this.callStream();
+    const [stream] = await Promise.all([this.callStream(), this.link.ensureIce()]);
     session.localStream = stream;
     session.send({ type: 'accept', callId: session.callId, by });
+    setTimeout(() => {
+      if (session.state.name === 'connecting' && !session.media) session.fail('Could not reach the caller’s phone.');
+    }, ACCEPT_TIMEOUT_MS);
     const early = this.earlyMedia.get(session.callId);
     if (early) {
       this.earlyMedia.delete(session.callId);
@@ -299,12 +330,17 @@ export class Phone {
     session.dispatch({ type: 'end', reason: 'declined' });
   }
 
-  /** An audio call: only the one that follows our own accept is answered. */
+  /** An audio call: only the one that follows our own accept, or replaces a lost path, is answered. */
   incomingMedia(media: MediaConnection): void {
-    const callId = (media.metadata as { callId?: unknown } | undefined)?.callId;
-    const session = this.sessions.find((s) => s.callId === callId && s.remoteId === media.peer && s.direction === 'in');
+    const meta = media.metadata as { callId?: unknown; resume?: unknown } | undefined;
+    const callId = meta?.callId;
+    const session = this.sessions.find((s) => s.callId === callId && s.remoteId === media.peer && !s.placedMedia);
     if (!session || typeof callId !== 'string') {
       media.close();
+      return;
+    }
+    if (meta?.resume === true && (session.state.name === 'reconnecting' || session.state.name === 'connected') && session.localStream) {
+      session.answer(media, session.localStream);
       return;
     }
     if (session.state.name !== 'connecting') {
@@ -313,6 +349,63 @@ export class Phone {
     }
     if (session.localStream) session.answer(media, session.localStream);
     else this.earlyMedia.set(callId, media);
+  }
+
+  private readonly recoveries = new Map<CallSession, { lost: ReturnType<typeof setTimeout>; retry: ReturnType<typeof setTimeout> | null; tries: number }>();
+
+  /**
+   * The audio path dropped. The side that placed the audio call builds a new
+   * path to the same party every few seconds (PeerJS has no ICE restart); the
+   * old path may also come back by itself. After 30 s the call is lost.
+   */
+  private startRecovery(session: CallSession): void {
+    if (this.recoveries.has(session)) return;
+    const recovery = {
+      lost: setTimeout(() => {
+        if (session.state.name === 'reconnecting') {
+          session.problem = 'The connection was lost and could not be restored.';
+          session.dispatch({ type: 'end', reason: 'lost' });
+        }
+      }, LOST_AFTER_MS),
+      retry: null as ReturnType<typeof setTimeout> | null,
+      tries: 0,
+    };
+    this.recoveries.set(session, recovery);
+    const schedule = () => {
+      recovery.retry = setTimeout(
+        () => {
+          if (session.state.name !== 'reconnecting') return;
+          recovery.tries += 1;
+          this.reestablish(session);
+          schedule();
+        },
+        recovery.tries === 0 ? FIRST_RETRY_MS : RETRY_EVERY_MS,
+      );
+    };
+    if (session.placedMedia) schedule();
+  }
+
+  private stopRecovery(session: CallSession): void {
+    const recovery = this.recoveries.get(session);
+    if (!recovery) return;
+    clearTimeout(recovery.lost);
+    if (recovery.retry) clearTimeout(recovery.retry);
+    this.recoveries.delete(session);
+  }
+
+  private reestablish(session: CallSession): void {
+    const peer = this.link.peer;
+    const stream = session.localStream;
+    if (!peer || peer.disconnected || !session.remoteId || !stream) return;
+    void this.link.ensureIce().then(() => {
+      if (session.state.name !== 'reconnecting' || !session.remoteId) return;
+      const conn = peer.connect(session.remoteId, { metadata: { v: 1, type: 'resume', callId: session.callId }, serialization: 'json', reliable: true });
+      conn?.on('open', () => {
+        if (isActive(session.state)) session.attach(conn);
+        else conn.close();
+      });
+      session.call(peer, stream, true);
+    });
   }
 
   cancel(session: CallSession): void {

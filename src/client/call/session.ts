@@ -31,6 +31,9 @@ export interface SessionOptions {
   onChange(session: CallSession): void;
 }
 
+/** How long an answered call may take to get its audio path up before it is reported failed. */
+const CONNECT_TIMEOUT_MS = 20_000;
+
 let sequence = 0;
 export function newCallId(): string {
   sequence += 1;
@@ -57,6 +60,14 @@ export class CallSession {
   warnings: QualityWarning[] = [];
   /** Messages from the other side that failed validation and were dropped. */
   invalidMessages = 0;
+  /** Why the call failed, in words, when it did. */
+  problem: string | null = null;
+  /** True on the side that placed the audio call: it also re-establishes a lost path. */
+  placedMedia = false;
+  private iceProblem: string | null = null;
+  /** Audio paths: normally one; during a reconnect the old one and a new attempt. */
+  private paths: MediaConnection[] = [];
+  private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private outbox: Message[] = [];
   private audio: HTMLAudioElement | null = null;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
@@ -93,10 +104,12 @@ export class CallSession {
     conn.on('data', (raw) => this.receive(raw));
     conn.on('open', () => this.flush());
     conn.on('close', () => {
-      if (this.conn === conn) this.dispatch({ type: 'end', reason: this.state.name === 'ringing' ? 'caller-cancelled' : 'hangup' });
+      // While reconnecting, the old path closing is expected; the recovery decides.
+      if (this.conn !== conn || this.state.name === 'reconnecting') return;
+      this.dispatch({ type: 'end', reason: this.state.name === 'ringing' ? 'caller-cancelled' : 'hangup' });
     });
     conn.on('error', () => {
-      if (this.conn === conn && this.state.name !== 'connected') this.dispatch({ type: 'end', reason: 'failed' });
+      if (this.conn === conn && this.state.name !== 'connected' && this.state.name !== 'reconnecting') this.dispatch({ type: 'end', reason: 'failed' });
     });
     if (conn.open) this.flush();
   }
@@ -166,12 +179,13 @@ export class CallSession {
     this.options.onChange(this);
   }
 
-  /** Places the audio call to the party that answered. */
-  call(peer: { call(id: string, stream: MediaStream, options: object): MediaConnection }, stream: MediaStream): void {
+  /** Places the audio call to the party that answered (again, with `resume`, after the path was lost). */
+  call(peer: { call(id: string, stream: MediaStream, options: object): MediaConnection }, stream: MediaStream, resume = false): void {
     if (!this.remoteId) return;
     this.localStream = stream;
+    this.placedMedia = true;
     const media = peer.call(this.remoteId, stream, {
-      metadata: { callId: this.callId },
+      metadata: { callId: this.callId, resume },
       sdpTransform: (sdp: string) => shapeOpus(sdp, this.options.bitrate),
     });
     this.useMedia(media);
@@ -185,33 +199,60 @@ export class CallSession {
   }
 
   private useMedia(media: MediaConnection): void {
+    // Keep the original path (it may recover by itself) and the newest attempt; drop the ones between.
+    for (const old of this.paths.splice(1)) old.close();
+    this.paths.push(media);
     this.media = media;
     media.on('stream', (remote) => this.play(remote));
     media.on('close', () => {
-      if (this.media === media) this.dispatch({ type: 'end', reason: 'hangup' });
+      if (this.media === media && this.paths.length === 1 && this.state.name !== 'reconnecting') this.dispatch({ type: 'end', reason: 'hangup' });
     });
     media.on('error', () => {
-      if (this.media === media) this.dispatch({ type: 'end', reason: 'failed' });
+      if (this.media === media && this.state.name !== 'reconnecting') this.fail('The audio connection could not be set up.');
     });
     const pc = media.peerConnection as RTCPeerConnection | undefined;
-    if (pc) this.watchIce(pc);
+    if (pc) this.watchIce(pc, media);
+    if (this.state.name === 'connecting') {
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      this.connectTimer = setTimeout(() => {
+        if (this.state.name === 'connecting') this.fail(this.iceProblem ?? 'The audio connection could not be set up in time.');
+      }, CONNECT_TIMEOUT_MS);
+    }
   }
 
-  private watchIce(pc: RTCPeerConnection): void {
+  private watchIce(pc: RTCPeerConnection, media: MediaConnection): void {
     const check = () => {
+      if (!this.paths.includes(media)) return;
       const s = pc.iceConnectionState;
       if (s === 'connected' || s === 'completed') {
+        // Whichever path comes back first carries the call; the others go.
+        this.media = media;
+        for (const other of this.paths) if (other !== media) other.close();
+        this.paths = [media];
         this.dispatch({ type: 'media-up' });
         void capAudioSender(pc, this.options.bitrate);
         this.startStats(pc);
-      } else if (s === 'disconnected') {
-        this.dispatch({ type: 'media-down' });
-      } else if (s === 'failed') {
-        this.dispatch({ type: 'end', reason: 'lost' });
+      } else if (this.media !== media) {
+        return;
+      } else if (s === 'disconnected' || s === 'failed') {
+        // Never connected at all (a refused relay, say): say so instead of hanging.
+        if (this.state.name === 'connecting' && s === 'failed') this.fail(this.iceProblem ?? 'The audio connection could not be set up.');
+        else this.dispatch({ type: 'media-down' });
       }
     };
     pc.addEventListener('iceconnectionstatechange', check);
+    pc.addEventListener('icecandidateerror', (e) => {
+      const err = e as RTCPeerConnectionIceErrorEvent;
+      if (err.errorCode === 401 || err.errorCode === 431) this.iceProblem = 'The relay server refused our credentials (TURN).';
+      else if (err.errorCode === 701 && !this.iceProblem) this.iceProblem = 'The relay server could not be reached (TURN).';
+    });
     check();
+  }
+
+  /** Ends the call as failed, keeping the reason in words for the screen. */
+  fail(problem: string): void {
+    this.problem = problem;
+    this.dispatch({ type: 'end', reason: 'failed' });
   }
 
   private play(remote: MediaStream): void {
@@ -224,7 +265,8 @@ export class CallSession {
   }
 
   private startStats(pc: RTCPeerConnection): void {
-    if (this.statsTimer) return;
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.counters = null;
     this.statsTimer = setInterval(() => {
       void pc.getStats().then((report) => {
         const sample = readStats(report, this.counters, this.now());
@@ -268,12 +310,13 @@ export class CallSession {
 
   private teardown(): void {
     if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.connectTimer) clearTimeout(this.connectTimer);
     this.statsTimer = null;
     const conn = this.conn;
-    const media = this.media;
+    const paths = this.paths.splice(0);
     this.conn = null;
     this.media = null;
-    media?.close();
+    for (const media of paths) media.close();
     // Let the bye go out before the data channel closes.
     if (conn) setTimeout(() => conn.close(), 200);
     for (const track of this.localStream?.getTracks() ?? []) track.stop();

@@ -37,6 +37,8 @@ export class PeerLink {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private iceServers: RTCIceServer[] = [];
+  private iceExpiresAt = 0;
+  private iceTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly credentials: Credentials,
@@ -56,13 +58,25 @@ export class PeerLink {
       const res = await fetch(`/api/ice?id=${encodeURIComponent(this.credentials.id)}`, { cache: 'no-store' });
       if (res.ok) {
         const body = (await res.json()) as IceConfig;
-        if (Array.isArray(body.iceServers)) this.iceServers = body.iceServers;
+        if (Array.isArray(body.iceServers)) {
+          this.iceServers = body.iceServers;
+          this.iceExpiresAt = Date.now() + Math.max(60, Number(body.ttl) || 0) * 1000;
+          // Renew well before the credentials expire, so a call never starts with stale ones.
+          if (this.iceTimer) clearTimeout(this.iceTimer);
+          this.iceTimer = setTimeout(() => void this.refreshIce(), Math.max(30_000, (this.iceExpiresAt - Date.now()) * 0.8));
+        }
       }
     } catch {
       // Offline: a LAN call needs no ICE servers at all.
     }
     this.applyIce();
     return this.iceServers;
+  }
+
+  /** Before each call: fresh ICE servers, without waiting when the current ones are still good. */
+  ensureIce(maxWaitMs = 1000): Promise<void> {
+    if (Date.now() < this.iceExpiresAt - 60_000) return Promise.resolve();
+    return Promise.race([this.refreshIce().then(() => undefined), new Promise<void>((r) => setTimeout(r, maxWaitMs))]);
   }
 
   private applyIce(): void {
@@ -152,6 +166,7 @@ export class PeerLink {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.iceTimer) clearTimeout(this.iceTimer);
     this.timer = null;
     this.peer?.destroy();
   }

@@ -6,7 +6,6 @@ import type { Directory } from '../../shared/directory.ts';
 import type { Position } from '../../shared/protocol.ts';
 import type { Presence } from '../../shared/presence.ts';
 import { cachedDirectory, fetchPresence, syncDirectory } from '../api.ts';
-import { DEFAULT_AUDIO_BITRATE } from '../audio/sdp.ts';
 import { isActive } from '../call/machine.ts';
 import { Phone } from '../call/phone.ts';
 import type { CallSession } from '../call/session.ts';
@@ -20,6 +19,7 @@ import { listOutbox, queueReport } from '../store/reports.ts';
 import { ReportDelivery } from '../call/report-delivery.ts';
 import { newCallId } from '../call/session.ts';
 import { Observable } from './store.ts';
+import { linkOptions, type ScreenSettings } from './settings.ts';
 
 const PRESENCE_REFRESH_MS = 10_000;
 
@@ -30,22 +30,6 @@ export interface Profile {
 
 const isProfile = (v: unknown): v is Profile =>
   typeof v === 'object' && v !== null && typeof (v as Profile).name === 'string' && typeof (v as Profile).phone === 'string';
-
-export interface CitizenSettings {
-  ringTimeoutMs: number;
-  bitrate: number;
-}
-
-/** Settings a deployment or a test may override through the page's query string. */
-export function readSettings(search: string): CitizenSettings {
-  const q = new URLSearchParams(search);
-  const ring = Number(q.get('ringTimeout'));
-  const bitrate = Number(q.get('bitrate'));
-  return {
-    ringTimeoutMs: Number.isFinite(ring) && ring >= 1000 && ring <= 120_000 ? ring : 20_000,
-    bitrate: Number.isFinite(bitrate) && bitrate > 0 ? bitrate : DEFAULT_AUDIO_BITRATE,
-  };
-}
 
 export class CitizenApp extends Observable {
   profile: Profile | null = null;
@@ -74,7 +58,7 @@ export class CitizenApp extends Observable {
   /** Which consoles were online at the last check, so a tap rings without waiting for a fetch. */
   private presence: { value: Presence; at: number } | null = null;
 
-  constructor(private readonly settings: CitizenSettings) {
+  constructor(private readonly settings: ScreenSettings) {
     super();
   }
 
@@ -107,7 +91,7 @@ export class CitizenApp extends Observable {
         this.phone?.peerUnavailable(id);
         this.delivery?.peerUnavailable(id);
       },
-    });
+    }, linkOptions(this.settings));
     this.link = link;
     this.phone = new Phone(link, {
       bitrate: this.settings.bitrate,

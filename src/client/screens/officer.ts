@@ -14,7 +14,7 @@ import { forgetStaff, staffCredentials, type StaffClaims } from '../peer/credent
 import { PeerLink, type BrokerStatus } from '../peer/link.ts';
 import { deleteSetting, getSetting, setSetting } from '../store/db.ts';
 import { deleteScope } from '../store/history.ts';
-import { readSettings } from './citizen.ts';
+import { linkOptions, readSettings } from './settings.ts';
 import { Observable } from './store.ts';
 
 const isStatus = (v: unknown): v is OfficerStatus => OFFICER_STATUSES.includes(v as OfficerStatus);
@@ -63,7 +63,7 @@ export class OfficerApp extends Observable {
       onConnection: (conn) => this.phone?.incoming(conn),
       onCall: (call) => this.phone?.incomingMedia(call),
       onUnavailable: (id) => this.phone?.peerUnavailable(id),
-    });
+    }, linkOptions(this.settings));
     this.phone = new Phone(this.link, {
       bitrate: this.settings.bitrate,
       ringTimeoutMs: this.settings.ringTimeoutMs,

@@ -11,7 +11,7 @@ import { Phone } from '../call/phone.ts';
 import type { CallSession } from '../call/session.ts';
 import { forgetStaff, staffCredentials, type StaffClaims } from '../peer/credentials.ts';
 import { PeerLink, type BrokerStatus } from '../peer/link.ts';
-import { readSettings } from './citizen.ts';
+import { linkOptions, readSettings } from './settings.ts';
 import { message, type Report } from '../../shared/protocol.ts';
 import type { CallRecord, ReceivedReport } from '../store/db.ts';
 import { deleteCall, deleteScope, historyCsv, historyJson, listCalls, saveCall } from '../store/history.ts';
@@ -70,7 +70,7 @@ export class StationApp extends Observable {
       onConnection: (conn) => this.phone?.incoming(conn),
       onCall: (call) => this.phone?.incomingMedia(call),
       onUnavailable: (id) => this.phone?.peerUnavailable(id),
-    });
+    }, linkOptions(this.settings));
     this.phone = new Phone(this.link, {
       bitrate: this.settings.bitrate,
       ringTimeoutMs: this.settings.ringTimeoutMs,
@@ -211,6 +211,23 @@ export class StationApp extends Observable {
   }
 
   /** A shared tablet: nothing of this dispatcher's stays behind. */
+  /** One tap after a lost call: ring the caller back, carrying the incident over. */
+  callBack(lost: CallSession): void {
+    if (!lost.remoteId || !this.phone) return;
+    const station = this.station();
+    const label = (lost.direction === 'in' ? lost.sos?.name : lost.remoteName) || 'the caller';
+    const session = this.phone.dial([{ label, peers: [lost.remoteId] }], {
+      role: 'station',
+      name: this.claims?.name ?? 'BFP station',
+      phone: station?.phones[0] ?? '',
+      position: null,
+      sentAt: Date.now(),
+    });
+    session.positions.push(...lost.positions);
+    session.chat.push(...lost.chat);
+    session.notes = lost.notes;
+  }
+
   async signOut(): Promise<void> {
     this.stop();
     await deleteScope(this.scope());

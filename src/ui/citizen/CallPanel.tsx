@@ -26,6 +26,11 @@ export function CallPanel({ session, phone }: { session: CallSession; phone: Pho
           </button>
         </div>
       )}
+      {session.problem && (
+        <p role="alert" class="problem">
+          {session.problem}
+        </p>
+      )}
       {talking && session.warnings.length > 0 && <QualityLine session={session} />}
       {isActive(state) && !(state.name === 'ringing' && session.direction === 'in') && (
         <div class="actions">

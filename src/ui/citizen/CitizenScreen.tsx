@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { isActive } from '../../client/call/machine.ts';
-import { CitizenApp, readSettings } from '../../client/screens/citizen.ts';
+import { CitizenApp } from '../../client/screens/citizen.ts';
+import { readSettings } from '../../client/screens/settings.ts';
 import { BrokerBadge } from '../components/BrokerBadge.tsx';
 import { Hotlines } from '../components/Hotlines.tsx';
 import { TabGate } from '../components/TabGate.tsx';

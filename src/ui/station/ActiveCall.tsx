@@ -46,6 +46,12 @@ export function ActiveCall({ session, app }: { session: CallSession; app: Statio
           </button>
         </div>
       )}
+      {session.problem && <p role="alert" class="problem">{session.problem}</p>}
+      {state.name === 'ended' && (state.reason === 'lost' || state.reason === 'failed') && session.remoteId && (
+        <button type="button" class="big answer" onClick={() => app.callBack(session)}>
+          Call back
+        </button>
+      )}
       {session.invalidMessages > 0 && <p class="muted">{`${session.invalidMessages} invalid message(s) ignored`}</p>}
       {isActive(state) && <Chat session={session} />}
       <label class="notes">

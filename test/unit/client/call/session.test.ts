@@ -26,7 +26,9 @@ function setup(opts: { micWorks?: boolean } = {}) {
   const iceListeners: (() => void)[] = [];
   const pc = {
     iceConnectionState: 'connected' as RTCIceConnectionState,
-    addEventListener: (_type: string, listener: () => void) => iceListeners.push(listener),
+    addEventListener: (type: string, listener: () => void) => {
+      if (type === 'iceconnectionstatechange') iceListeners.push(listener);
+    },
     getSenders: () => [],
     getStats: async () => {
       if (track.enabled && micWorks) energy += 0.05;
