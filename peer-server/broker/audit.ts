@@ -30,14 +30,32 @@ export function openAudit(dataDir: string, maxBytes: number, keep: number): Audi
   const dest = pino.destination({ dest: file, sync: false, mkdir: true });
   let size = fs.existsSync(file) ? fs.statSync(file).size : 0;
   const logger: Logger = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime, messageKey: 'msg' }, dest);
+  // The file is opened asynchronously, at start and again after each rotation. Until it is
+  // open, audit.log does not exist yet (nothing to rename) and lines wait in memory.
+  let open = false;
+  dest.on('ready', () => {
+    open = true;
+  });
+  // A file error (disk full, folder gone) must not crash the broker: report it and carry on.
+  let failed = false;
+  dest.on('error', (err) => {
+    failed = true;
+    process.emitWarning(`audit log: ${String(err)}`);
+  });
 
   function rotate(): void {
-    dest.flushSync();
-    for (let i = keep - 1; i >= 1; i--) {
-      const from = `${file}.${i}`;
-      if (fs.existsSync(from)) fs.renameSync(from, `${file}.${i + 1}`);
+    open = false;
+    try {
+      dest.flushSync();
+      for (let i = keep - 1; i >= 1; i--) {
+        const from = `${file}.${i}`;
+        if (fs.existsSync(from)) fs.renameSync(from, `${file}.${i + 1}`);
+      }
+      fs.renameSync(file, `${file}.1`);
+    } catch (err) {
+      // Auditing must never take the broker down: keep logging into a fresh file.
+      process.emitWarning(`audit log rotation failed: ${String(err)}`);
     }
-    fs.renameSync(file, `${file}.1`);
     dest.reopen();
     size = 0;
   }
@@ -47,18 +65,22 @@ export function openAudit(dataDir: string, maxBytes: number, keep: number): Audi
       logger.info(entry);
       // An estimate is enough to bound the file; the exact line length does not matter.
       size += 160 + entry.src.length + (entry.dst?.length ?? 0) + entry.reason.length;
-      if (size >= maxBytes) rotate();
+      if (size >= maxBytes && open) rotate();
     },
     flush: () =>
       new Promise((resolve) => {
         dest.flush(() => resolve());
       }),
+    // Resolves once every line is written and the file is closed: the process may exit right after.
     close: () =>
       new Promise((resolve) => {
-        dest.flush(() => {
-          dest.end();
+        if (failed) {
           resolve();
-        });
+          return;
+        }
+        dest.once('close', () => resolve());
+        dest.once('error', () => resolve());
+        dest.end();
       }),
   };
 }

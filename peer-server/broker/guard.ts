@@ -162,25 +162,35 @@ export function createGuard(deps: GuardDeps, trustProxy = false) {
     };
   }
 
-  /** Checks one frame; while an async check runs, later frames wait in the backlog. */
+  /**
+   * Checks one frame; while an async check runs, later frames wait in the backlog and
+   * are checked in arrival order once it is done, so frames are relayed in the order sent.
+   */
   async function process(session: GuardedSession, data: RawData, isBinary: boolean, pass: (data: RawData, isBinary: boolean) => void): Promise<void> {
-    const verdict = inspect(session, data, isBinary);
-    if (verdict === 'pass') pass(data, isBinary);
-    else if (verdict !== 'drop') {
-      session.backlog = [];
-      try {
+    try {
+      let verdict = inspect(session, data, isBinary);
+      if (verdict === 'pass') pass(data, isBinary);
+      if (verdict === 'pass' || verdict === 'drop') return;
+      const backlog: [RawData, boolean][] = [];
+      session.backlog = backlog;
+      for (;;) {
         if (await verdict) pass(data, isBinary);
-      } catch (err) {
-        log.error({ err }, 'frame check failed');
+        // Frames that arrived meanwhile, up to the next one that needs an async check.
+        let next: [RawData, boolean] | undefined;
+        while ((next = backlog.shift())) {
+          [data, isBinary] = next;
+          verdict = inspect(session, data, isBinary);
+          if (verdict === 'pass') pass(data, isBinary);
+          else if (verdict !== 'drop') break;
+        }
+        if (!next) return;
       }
-      const waiting = session.backlog;
+    } catch (err) {
+      // Never let one client's message take the broker down.
+      log.error({ err }, 'frame check failed');
+      refuse(session.socket, 'The broker could not check a message.');
+    } finally {
       session.backlog = null;
-      for (const [d, b] of waiting) {
-        // A frame processed in this loop may have started another async check.
-        const backlog = session.backlog as [RawData, boolean][] | null;
-        if (backlog) backlog.push([d, b]);
-        else await process(session, d, b, pass);
-      }
     }
   }
 
