@@ -3,73 +3,34 @@
  * consoles while on duty, and calls to and from the station.
  */
 import type { DataConnection } from 'peerjs';
-import type { Directory, Station } from '../../shared/directory.ts';
 import { message, OFFICER_STATUSES, type OfficerStatus } from '../../shared/protocol.ts';
-import { cachedDirectory, fetchPresence, syncDirectory } from '../api.ts';
+import { fetchPresence } from '../api.ts';
 import { isActive } from '../call/machine.ts';
-import { Phone } from '../call/phone.ts';
 import type { CallSession } from '../call/session.ts';
 import { LocationWatch, type LocationState } from '../location/watch.ts';
-import { forgetStaff, staffCredentials, type StaffClaims } from '../peer/credentials.ts';
-import { PeerLink, type BrokerStatus } from '../peer/link.ts';
 import { deleteSetting, getSetting, setSetting } from '../store/db.ts';
-import { deleteScope } from '../store/history.ts';
-import { linkOptions, readSettings } from './settings.ts';
-import { Observable } from './store.ts';
+import { StaffScreen } from './staff.ts';
 
 const isStatus = (v: unknown): v is OfficerStatus => OFFICER_STATUSES.includes(v as OfficerStatus);
 
-export class OfficerApp extends Observable {
-  claims: StaffClaims | null = null;
-  signInError: string | null = null;
-  broker: BrokerStatus = { name: 'connecting' };
+export class OfficerApp extends StaffScreen {
   status: OfficerStatus = 'off-duty';
   statusChangedAt = Date.now();
   location: LocationState = { position: null, problem: null };
-  directory: Directory | null = null;
-  phone: Phone | null = null;
   /** Consoles of our station we share our status and position with. */
   readonly consoles = new Map<string, DataConnection>();
   problem: string | null = null;
-  private link: PeerLink | null = null;
-  private token = '';
   private readonly watch = new LocationWatch();
   private timer: ReturnType<typeof setInterval> | null = null;
-  private readonly settings = readSettings(location.search);
+
+  constructor() {
+    super('officer');
+  }
 
   async start(): Promise<void> {
-    // A handle for debugging and for tests that read WebRTC stats.
-    (window as { bfp?: unknown }).bfp = this;
-    const result = await staffCredentials('officer');
-    if ('error' in result) {
-      this.signInError = result.error;
-      this.notify();
-      return;
-    }
-    this.claims = result.claims;
-    this.token = result.credentials.token;
+    const signedIn = await this.signIn({ onChange: () => this.notify() }, () => void this.linkConsoles());
+    if (!signedIn || !this.link) return;
     this.status = (await getSetting('officer-status', isStatus)) ?? 'off-duty';
-    this.directory = await cachedDirectory();
-    void syncDirectory().then((d) => {
-      if (d) this.directory = d;
-      this.notify();
-    });
-    this.link = new PeerLink(result.credentials, {
-      onStatus: (status) => {
-        this.broker = status;
-        if (status.name === 'online') void this.linkConsoles();
-        this.notify();
-      },
-      onConnection: (conn) => this.phone?.incoming(conn),
-      onCall: (call) => this.phone?.incomingMedia(call),
-      onUnavailable: (id) => this.phone?.peerUnavailable(id),
-    }, linkOptions(this.settings));
-    this.phone = new Phone(this.link, {
-      bitrate: this.settings.bitrate,
-      ringTimeoutMs: this.settings.ringTimeoutMs,
-      scope: this.scope(),
-      onChange: () => this.notify(),
-    });
     this.link.start();
     this.watch.subscribe((state) => {
       this.location = state;
@@ -80,16 +41,7 @@ export class OfficerApp extends Observable {
       void this.linkConsoles();
       this.shareStatus();
     }, 2000);
-    window.addEventListener('online', () => this.link?.retryNow());
     this.notify();
-  }
-
-  scope(): string {
-    return `officer:${this.claims?.sub ?? ''}`;
-  }
-
-  station(): Station | null {
-    return this.directory?.stations.find((s) => s.id === this.claims?.station) ?? null;
   }
 
   async setStatus(status: OfficerStatus): Promise<void> {
@@ -157,17 +109,14 @@ export class OfficerApp extends Observable {
     });
   }
 
-  async signOut(): Promise<void> {
-    this.stop();
-    await deleteScope(this.scope());
+  override async signOut(): Promise<void> {
     await deleteSetting('officer-status');
-    await forgetStaff('officer');
-    location.replace('/officer');
+    await super.signOut();
   }
 
-  stop(): void {
+  override stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.watch.stop();
-    this.link?.stop();
+    super.stop();
   }
 }

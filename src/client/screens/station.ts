@@ -3,21 +3,15 @@
  * duty with their status and position.
  */
 import type { DataConnection } from 'peerjs';
-import type { Directory, Station } from '../../shared/directory.ts';
-import { parseMessage, type OfficerStatus, type Position } from '../../shared/protocol.ts';
-import { fetchPresence, syncDirectory, cachedDirectory } from '../api.ts';
+import { message, parseMessage, type OfficerStatus, type Position, type Report } from '../../shared/protocol.ts';
+import { fetchPresence } from '../api.ts';
 import { Ringer } from '../audio/ringer.ts';
-import { Phone } from '../call/phone.ts';
-import type { CallSession } from '../call/session.ts';
-import { forgetStaff, staffCredentials, type StaffClaims } from '../peer/credentials.ts';
-import { PeerLink, type BrokerStatus } from '../peer/link.ts';
-import { linkOptions, readSettings } from './settings.ts';
-import { message, type Report } from '../../shared/protocol.ts';
-import type { CallRecord, ReceivedReport } from '../store/db.ts';
-import { deleteCall, deleteScope, historyCsv, historyJson, listCalls, saveCall } from '../store/history.ts';
-import { listReceived, receiveReport } from '../store/reports.ts';
 import { toRecord } from '../call/phone.ts';
-import { Observable } from './store.ts';
+import type { CallSession } from '../call/session.ts';
+import type { CallRecord, ReceivedReport } from '../store/db.ts';
+import { deleteCall, historyCsv, historyJson, listCalls, saveCall } from '../store/history.ts';
+import { listReceived, receiveReport } from '../store/reports.ts';
+import { StaffScreen } from './staff.ts';
 
 export interface OfficerEntry {
   id: string;
@@ -29,56 +23,26 @@ export interface OfficerEntry {
   linked: boolean;
 }
 
-export class StationApp extends Observable {
-  claims: StaffClaims | null = null;
-  signInError: string | null = null;
-  broker: BrokerStatus = { name: 'connecting' };
+export class StationApp extends StaffScreen {
   shiftStarted = false;
-  directory: Directory | null = null;
-  phone: Phone | null = null;
   readonly officers = new Map<string, OfficerEntry>();
   readonly ringer = new Ringer();
   /** Offline SOS reports delivered to this console, newest first. */
   reports: ReceivedReport[] = [];
   history: CallRecord[] = [];
-  private link: PeerLink | null = null;
-  private token = '';
   private presenceTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly settings = readSettings(location.search);
+
+  constructor() {
+    super('station');
+  }
 
   async start(): Promise<void> {
-    // A handle for debugging and for tests that read WebRTC stats.
-    (window as { bfp?: unknown }).bfp = this;
-    const result = await staffCredentials('station');
-    if ('error' in result) {
-      this.signInError = result.error;
-      this.notify();
-      return;
-    }
-    this.claims = result.claims;
-    this.token = result.credentials.token;
-    this.directory = await cachedDirectory();
-    void syncDirectory().then((d) => {
-      if (d) this.directory = d;
-      this.notify();
-    });
-    this.link = new PeerLink(result.credentials, {
-      onStatus: (status) => {
-        this.broker = status;
-        this.notify();
-      },
-      onConnection: (conn) => this.phone?.incoming(conn),
-      onCall: (call) => this.phone?.incomingMedia(call),
-      onUnavailable: (id) => this.phone?.peerUnavailable(id),
-    }, linkOptions(this.settings));
-    this.phone = new Phone(this.link, {
-      bitrate: this.settings.bitrate,
-      ringTimeoutMs: this.settings.ringTimeoutMs,
-      scope: this.scope(),
+    const signedIn = await this.signIn({
       onChange: () => this.onPhoneChange(),
       onDutyLink: (conn, meta) => this.onDutyLink(conn, meta.name),
       onReport: (conn, report) => this.onReport(conn, report),
     });
+    if (!signedIn) return;
     await this.loadRecords();
     this.notify();
   }
@@ -91,14 +55,8 @@ export class StationApp extends Observable {
     this.notify();
     await this.phone.openMicrophone();
     this.link.start();
-    window.addEventListener('online', () => this.link?.retryNow());
     void this.refreshOfficers();
     this.presenceTimer = setInterval(() => void this.refreshOfficers(), 5000);
-  }
-
-  /** Whose records these are: signing out removes them from the device. */
-  scope(): string {
-    return `station:${this.claims?.sub ?? ''}`;
   }
 
   private async loadRecords(): Promise<void> {
@@ -132,10 +90,6 @@ export class StationApp extends Observable {
     return format === 'csv'
       ? { name: `bfp-calls-${this.claims?.station ?? 'station'}-${day}.csv`, type: 'text/csv', body: historyCsv(this.history) }
       : { name: `bfp-calls-${this.claims?.station ?? 'station'}-${day}.json`, type: 'application/json', body: historyJson(this.history) };
-  }
-
-  station(): Station | null {
-    return this.directory?.stations.find((s) => s.id === this.claims?.station) ?? null;
   }
 
   private onPhoneChange(): void {
@@ -210,7 +164,6 @@ export class StationApp extends Observable {
     });
   }
 
-  /** A shared tablet: nothing of this dispatcher's stays behind. */
   /** One tap after a lost call: ring the caller back, carrying the incident over. */
   callBack(lost: CallSession): void {
     if (!lost.remoteId || !this.phone) return;
@@ -228,16 +181,9 @@ export class StationApp extends Observable {
     session.notes = lost.notes;
   }
 
-  async signOut(): Promise<void> {
-    this.stop();
-    await deleteScope(this.scope());
-    await forgetStaff('station');
-    location.replace('/station');
-  }
-
-  stop(): void {
+  override stop(): void {
     if (this.presenceTimer) clearInterval(this.presenceTimer);
     this.ringer.stop();
-    this.link?.stop();
+    super.stop();
   }
 }
