@@ -93,6 +93,19 @@ export const MessageSchema = v.variant('type', [
   v.strictObject({ ...base, type: v.literal('bye'), reason: v.picklist(END_REASONS) }),
   v.strictObject({
     ...base,
+    type: v.literal('assign'),
+    id: Id,
+    incident: v.strictObject({
+      callerName: Text(80),
+      position: v.nullable(PositionSchema),
+      address: Text(240),
+      note: Text(1000),
+    }),
+    sentAt: Time,
+  }),
+  v.strictObject({ ...base, type: v.literal('assign-ack'), id: Id, at: Time }),
+  v.strictObject({
+    ...base,
     type: v.literal('officer-status'),
     status: v.picklist(OFFICER_STATUSES),
     name: Text(80),
@@ -101,6 +114,7 @@ export const MessageSchema = v.variant('type', [
   }),
 ]);
 export type Message = v.InferOutput<typeof MessageSchema>;
+export type Assignment = Extract<Message, { type: 'assign' }>;
 
 /** A message as sent: the version is filled in by `message()`. */
 export type Outgoing = Message extends infer M ? (M extends { v: number } ? Omit<M, 'v'> : never) : never;

@@ -3,7 +3,7 @@
  * consoles while on duty, and calls to and from the station.
  */
 import type { DataConnection } from 'peerjs';
-import { message, OFFICER_STATUSES, type OfficerStatus } from '../../shared/protocol.ts';
+import { message, OFFICER_STATUSES, parseMessage, type Assignment, type OfficerStatus } from '../../shared/protocol.ts';
 import { fetchPresence } from '../api.ts';
 import { isActive } from '../call/machine.ts';
 import type { CallSession } from '../call/session.ts';
@@ -20,6 +20,8 @@ export class OfficerApp extends StaffScreen {
   /** Consoles of our station we share our status and position with. */
   readonly consoles = new Map<string, DataConnection>();
   problem: string | null = null;
+  /** Incidents the station sent us, newest first, with when we acknowledged each. */
+  assignments: { assignment: Assignment; from: DataConnection; receivedAt: number; ackAt: number | null }[] = [];
   private readonly watch = new LocationWatch();
   private timer: ReturnType<typeof setInterval> | null = null;
 
@@ -69,6 +71,14 @@ export class OfficerApp extends StaffScreen {
       if (!conn) continue;
       this.consoles.set(id, conn);
       conn.on('open', () => this.shareStatus());
+      conn.on('data', (raw) => {
+        const parsed = parseMessage(raw);
+        if (!parsed.ok || parsed.value.type !== 'assign') return;
+        const assignment = parsed.value;
+        if (this.assignments.some((a) => a.assignment.id === assignment.id)) return;
+        this.assignments.unshift({ assignment, from: conn, receivedAt: Date.now(), ackAt: null });
+        this.notify();
+      });
       conn.on('close', () => this.consoles.delete(id));
       conn.on('error', () => this.consoles.delete(id));
     }
@@ -84,6 +94,17 @@ export class OfficerApp extends StaffScreen {
       changedAt: this.statusChangedAt,
     });
     for (const conn of this.consoles.values()) if (conn.open) void conn.send(body);
+  }
+
+  /** Tells the console that sent it that we have the incident. */
+  acknowledge(id: string): void {
+    const entry = this.assignments.find((a) => a.assignment.id === id);
+    if (!entry || entry.ackAt !== null) return;
+    entry.ackAt = Date.now();
+    const ack = message({ type: 'assign-ack', id, at: entry.ackAt });
+    const conn = entry.from.open ? entry.from : [...this.consoles.values()].find((c) => c.open);
+    if (conn) void conn.send(ack);
+    this.notify();
   }
 
   current(): CallSession[] {

@@ -3,7 +3,8 @@
  * duty with their status and position.
  */
 import type { DataConnection } from 'peerjs';
-import { message, parseMessage, type OfficerStatus, type Position, type Report } from '../../shared/protocol.ts';
+import { message, parseMessage, type Assignment, type OfficerStatus, type Position, type Report } from '../../shared/protocol.ts';
+import { newCallId } from '../call/session.ts';
 import { fetchPresence } from '../api.ts';
 import { Ringer } from '../audio/ringer.ts';
 import { toRecord } from '../call/phone.ts';
@@ -21,6 +22,16 @@ export interface OfficerEntry {
   changedAt: number | null;
   lastSeen: number;
   linked: boolean;
+  /** The duty link the officer opened to this console: assignments go over it. */
+  conn: DataConnection | null;
+}
+
+export interface SentAssignment {
+  assignment: Assignment;
+  /** The call it came from. */
+  callId: string;
+  /** Per officer: name and when they acknowledged (null while waiting). */
+  officers: Map<string, { name: string; ackAt: number | null }>;
 }
 
 export class StationApp extends StaffScreen {
@@ -118,13 +129,21 @@ export class StationApp extends StaffScreen {
 
   private onDutyLink(conn: DataConnection, name: string): void {
     const id = conn.peer;
-    const entry: OfficerEntry = this.officers.get(id) ?? { id, name, status: 'unknown', position: null, changedAt: null, lastSeen: Date.now(), linked: true };
+    const entry: OfficerEntry = this.officers.get(id) ?? { id, name, status: 'unknown', position: null, changedAt: null, lastSeen: Date.now(), linked: true, conn };
     entry.linked = true;
+    entry.conn = conn;
     entry.name = name;
     this.officers.set(id, entry);
     conn.on('data', (raw) => {
       const parsed = parseMessage(raw);
-      if (!parsed.ok || parsed.value.type !== 'officer-status') return;
+      if (!parsed.ok) return;
+      if (parsed.value.type === 'assign-ack') {
+        const officer = this.assignments.get(parsed.value.id)?.officers.get(id);
+        if (officer && officer.ackAt === null) officer.ackAt = Date.now();
+        this.notify();
+        return;
+      }
+      if (parsed.value.type !== 'officer-status') return;
       const m = parsed.value;
       if (m.status !== entry.status) entry.changedAt = m.changedAt;
       entry.status = m.status;
@@ -134,7 +153,9 @@ export class StationApp extends StaffScreen {
       this.notify();
     });
     conn.on('close', () => {
+      if (entry.conn !== conn) return;
       entry.linked = false;
+      entry.conn = null;
       this.notify();
     });
     this.notify();
@@ -147,7 +168,7 @@ export class StationApp extends StaffScreen {
     for (const o of presence.officers) {
       if (o.station !== this.claims.station) continue;
       online.add(o.id);
-      if (!this.officers.has(o.id)) this.officers.set(o.id, { id: o.id, name: o.name, status: 'unknown', position: null, changedAt: null, lastSeen: Date.now(), linked: false });
+      if (!this.officers.has(o.id)) this.officers.set(o.id, { id: o.id, name: o.name, status: 'unknown', position: null, changedAt: null, lastSeen: Date.now(), linked: false, conn: null });
     }
     for (const [id, entry] of this.officers) if (!online.has(id) && !entry.linked) this.officers.delete(id);
     this.notify();
@@ -162,6 +183,21 @@ export class StationApp extends StaffScreen {
       position: station ? { lat: station.lat, lng: station.lng, accuracy: 0, heading: null, speed: null, fixTime: Date.now() } : null,
       sentAt: Date.now(),
     });
+  }
+
+  /** Incidents sent to officers from this console, by id. */
+  readonly assignments = new Map<string, SentAssignment>();
+
+  /** Sends an incident (the caller's position, an address, a note) to officers on duty. */
+  assign(callId: string, officerIds: string[], incident: Assignment['incident']): SentAssignment | null {
+    const targets = officerIds.map((id) => this.officers.get(id)).filter((o): o is OfficerEntry => o?.conn?.open === true);
+    if (targets.length === 0) return null;
+    const assignment = message({ type: 'assign', id: newCallId(), incident, sentAt: Date.now() }) as Assignment;
+    const sent: SentAssignment = { assignment, callId, officers: new Map(targets.map((o) => [o.id, { name: o.name, ackAt: null }])) };
+    this.assignments.set(assignment.id, sent);
+    for (const o of targets) void o.conn?.send(assignment);
+    this.notify();
+    return sent;
   }
 
   /** One tap after a lost call: ring the caller back, carrying the incident over. */

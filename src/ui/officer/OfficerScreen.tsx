@@ -6,6 +6,7 @@ import { BrokerBadge } from '../components/BrokerBadge.tsx';
 import { TabGate } from '../components/TabGate.tsx';
 import { CallPanel } from '../citizen/CallPanel.tsx';
 import { STATUS_TEXT } from '../station/OfficersPanel.tsx';
+import { Assignments } from './Assignments.tsx';
 import { formatPosition } from '../format.ts';
 import { useObservable } from '../hooks.ts';
 import '../staff.css';
@@ -56,6 +57,7 @@ function Officer() {
               ? 'Location is blocked: the station cannot see where you are.'
               : 'Finding your position…'}
       </p>
+      <Assignments app={app} />
       {!busy && (
         <button type="button" class="big" onClick={() => void app.callStation()}>
           Call the station
