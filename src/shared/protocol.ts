@@ -29,7 +29,7 @@ const base = { v: v.literal(PROTOCOL_VERSION) };
 export const OFFICER_STATUSES = ['available', 'responding', 'on-scene', 'off-duty'] as const;
 export type OfficerStatus = (typeof OFFICER_STATUSES)[number];
 
-export const END_REASONS = ['hangup', 'declined', 'answered-elsewhere', 'no-answer', 'caller-cancelled', 'failed', 'lost', 'busy'] as const;
+export const END_REASONS = ['hangup', 'declined', 'answered-elsewhere', 'no-answer', 'caller-cancelled', 'failed', 'lost', 'busy', 'transferred'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 /** Carried in the data connection request (PeerJS metadata), so a console rings before the connection opens. */
@@ -78,7 +78,21 @@ export const ResumeSchema = v.strictObject({
   callId: Id,
 });
 
-export const ConnectMetaSchema = v.variant('type', [SosSchema, DutyLinkSchema, ReportDeliverySchema, ResumeSchema]);
+const ConsoleId = v.pipe(v.string(), v.regex(/^st-[a-z0-9]+(?:-[a-z0-9]+)*-[a-z0-9]{4,16}$/, 'must be a station console id'));
+const CitizenId = v.pipe(v.string(), v.regex(/^c-[0-9a-f]{32}$/, 'must be a citizen id'));
+
+/** A console offers one of its calls to another console of the same station. */
+export const TransferSchema = v.strictObject({
+  ...base,
+  type: v.literal('transfer'),
+  callId: Id,
+  citizenId: CitizenId,
+  from: Text(80),
+  caller: v.strictObject({ name: Text(80), phone: Text(32), position: v.nullable(PositionSchema), sentAt: Time }),
+});
+export type Transfer = v.InferOutput<typeof TransferSchema>;
+
+export const ConnectMetaSchema = v.variant('type', [SosSchema, DutyLinkSchema, ReportDeliverySchema, ResumeSchema, TransferSchema]);
 export type ConnectMeta = v.InferOutput<typeof ConnectMetaSchema>;
 
 export const MessageSchema = v.variant('type', [
@@ -89,6 +103,19 @@ export const MessageSchema = v.variant('type', [
   v.strictObject({ ...base, type: v.literal('chat'), id: Id, text: v.pipe(v.string(), v.minLength(1), v.maxLength(1000)), sentAt: Time }),
   v.strictObject({ ...base, type: v.literal('ack'), id: Id }),
   v.strictObject({ ...base, type: v.literal('report-ack'), id: Id }),
+  /** Console → console: the call so far, sent with a transfer. */
+  v.strictObject({
+    ...base,
+    type: v.literal('incident'),
+    callId: Id,
+    positions: v.pipe(v.array(v.strictObject({ position: PositionSchema, seq: v.pipe(v.number(), v.integer(), v.minValue(-1)), receivedAt: Time })), v.maxLength(500)),
+    chat: v.pipe(v.array(v.strictObject({ id: Id, from: v.picklist(['caller', 'station']), text: v.pipe(v.string(), v.maxLength(1000)), sentAt: Time, acked: v.boolean() })), v.maxLength(500)),
+    notes: Text(4000),
+  }),
+  v.strictObject({ ...base, type: v.literal('transfer-accept'), callId: Id }),
+  v.strictObject({ ...base, type: v.literal('transfer-decline'), callId: Id }),
+  /** Console → caller: continue this call with another console of the station. */
+  v.strictObject({ ...base, type: v.literal('transfer'), callId: Id, to: ConsoleId, name: Text(80) }),
   v.strictObject({ ...base, type: v.literal('hold'), on: v.boolean() }),
   v.strictObject({ ...base, type: v.literal('bye'), reason: v.picklist(END_REASONS) }),
   v.strictObject({

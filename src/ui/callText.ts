@@ -10,6 +10,7 @@ const ENDED: Record<EndReason, string> = {
   failed: 'Call failed',
   lost: 'Call lost — the connection could not be restored',
   busy: 'Busy',
+  transferred: 'Transferred to another console',
 };
 
 /** Each phase of a call in words, as the person on this side should read it. */

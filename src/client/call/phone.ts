@@ -4,7 +4,7 @@
  * on no answer; incoming calls ring until answered, declined or cancelled.
  */
 import type { DataConnection, MediaConnection } from 'peerjs';
-import { message, parseConnectMeta, parseMessage, type ConnectMeta, type DutyLink, type Outgoing, type Report, type Position, type Sos } from '../../shared/protocol.ts';
+import { message, parseConnectMeta, parseMessage, type ConnectMeta, type DutyLink, type Outgoing, type Report, type Transfer, type Position, type Sos } from '../../shared/protocol.ts';
 import { VOICE_CONSTRAINTS } from '../audio/sdp.ts';
 import type { PeerLink } from '../peer/link.ts';
 import { setCallsActive } from './activity.ts';
@@ -144,6 +144,9 @@ export class Phone {
   dial(groups: RingGroup[], sos: Omit<Sos, 'v' | 'type' | 'callId'>): CallSession {
     const session = new CallSession(newCallId(), 'out', { bitrate: this.options.bitrate, onChange: this.changed });
     session.sos = { v: 1, type: 'sos', callId: session.callId, ...sos };
+    session.on('transfer', (m) => {
+      if (m.callId === session.callId) this.followTransfer(session, m.to, m.name);
+    });
     this.track(session);
     session.dispatch({ type: 'dial' });
     let micReady: (s: MediaStream) => void = () => {};
@@ -260,6 +263,7 @@ export class Phone {
 
   /** The broker told us a peer we rang is unreachable. */
   peerUnavailable(peerId: string): void {
+    this.transferWatch.get(peerId)?.();
     for (const attempt of this.attempts.values()) this.dropPending(attempt, peerId);
   }
 
@@ -292,6 +296,10 @@ export class Phone {
       else conn.on('open', () => conn.close());
       return;
     }
+    if (meta.type === 'transfer') {
+      this.incomingTransfer(conn, meta);
+      return;
+    }
     if (meta.type === 'report') {
       if (this.options.onReport) this.options.onReport(conn, meta.report);
       else conn.on('open', () => conn.close());
@@ -307,10 +315,118 @@ export class Phone {
     this.track(session);
   }
 
+  /** Another console offers us one of its calls: it rings here like a call, with the incident so far. */
+  private incomingTransfer(conn: DataConnection, meta: Transfer): void {
+    const session = new CallSession(meta.callId, 'in', { bitrate: this.options.bitrate, onChange: this.changed });
+    session.sos = { v: 1, type: 'sos', callId: meta.callId, role: 'citizen', ...meta.caller };
+    session.remoteName = meta.caller.name;
+    session.transfer = { from: meta.from, citizenId: meta.citizenId };
+    if (meta.caller.position) session.positions.push({ position: meta.caller.position, seq: -1, receivedAt: Date.now() });
+    session.attach(conn);
+    session.on('incident', (m) => {
+      if (m.callId !== session.callId) return;
+      session.positions.splice(0, session.positions.length, ...m.positions);
+      session.chat.splice(0, session.chat.length, ...m.chat.map((c) => ({ id: c.id, from: c.from === 'station' ? ('me' as const) : ('them' as const), text: c.text, sentAt: c.sentAt, acked: c.acked })));
+      session.notes = m.notes;
+    });
+    session.dispatch({ type: 'incoming', target: meta.caller.name });
+    this.track(session);
+  }
+
+  /**
+   * Hands a call to another console of the station: it rings there with the
+   * incident so far; once accepted, the caller connects to it and only then
+   * leaves this console, so they hear no gap longer than the new connection needs.
+   */
+  transfer(session: CallSession, toConsole: string, fromName: string): void {
+    const peer = this.link.peer;
+    if (!peer || !session.remoteId || session.state.name !== 'connected') return;
+    const conn = peer.connect(toConsole, {
+      metadata: {
+        v: 1,
+        type: 'transfer',
+        callId: session.callId,
+        citizenId: session.remoteId,
+        from: fromName,
+        caller: { name: session.sos?.name ?? '', phone: session.sos?.phone ?? '', position: session.latestPosition()?.position ?? null, sentAt: session.sos?.sentAt ?? Date.now() },
+      },
+      serialization: 'json',
+      reliable: true,
+    });
+    if (!conn) return;
+    session.transferStatus = 'asking';
+    this.options.onChange();
+    let answered = false;
+    const settle = (status: 'declined' | 'failed' | null) => {
+      answered = true;
+      session.transferStatus = status;
+      this.options.onChange();
+      setTimeout(() => conn.close(), 300);
+    };
+    conn.on('open', () => {
+      void conn.send(
+        message({
+          type: 'incident',
+          callId: session.callId,
+          positions: session.positions.slice(-500).map((p) => ({ ...p, seq: Math.max(-1, p.seq) })),
+          chat: session.chat.slice(-500).map((c) => ({ id: c.id, from: c.from === 'me' ? ('station' as const) : ('caller' as const), text: c.text, sentAt: c.sentAt, acked: c.acked })),
+          notes: session.notes.slice(0, 4000),
+        }),
+      );
+    });
+    conn.on('data', (raw) => {
+      const parsed = parseMessage(raw);
+      if (!parsed.ok || answered) return;
+      if (parsed.value.type === 'transfer-decline') settle('declined');
+      if (parsed.value.type === 'transfer-accept' && session.state.name === 'connected') {
+        session.transferredTo = toConsole;
+        session.send({ type: 'transfer', callId: session.callId, to: toConsole, name: fromName });
+        settle(null);
+      }
+    });
+    conn.on('close', () => {
+      if (!answered) settle('failed');
+    });
+    this.transferWatch.set(toConsole, () => {
+      if (!answered) settle('failed');
+    });
+  }
+
+  private readonly transferWatch = new Map<string, () => void>();
+
+  /** The caller's side: the console hands us over; continue the same call with the new one. */
+  private followTransfer(session: CallSession, to: string, name: string): void {
+    const peer = this.link.peer;
+    const stream = session.localStream;
+    if (!peer || !stream || session.state.name !== 'connected') return;
+    session.remoteId = to;
+    session.remoteName = name;
+    const conn = peer.connect(to, { metadata: { v: 1, type: 'resume', callId: session.callId }, serialization: 'json', reliable: true });
+    conn?.on('open', () => {
+      if (isActive(session.state)) session.attach(conn);
+      else conn.close();
+    });
+    session.call(peer, stream, true);
+    this.options.onChange();
+  }
+
   /** Answers a ringing call: tells the caller, then takes the audio call they place. */
   async answer(session: CallSession, by: string): Promise<void> {
     if (session.state.name !== 'ringing' || session.direction !== 'in') return;
     session.dispatch({ type: 'accepted' });
+    if (session.transfer) {
+      // The handing-over console tells the caller to come here; the caller then calls us.
+      const [stream] = await Promise.all([this.callStream(), this.link.ensureIce()]);
+      session.localStream = stream;
+      const consoleConn = session.detach();
+      if (consoleConn?.open) void consoleConn.send(message({ type: 'transfer-accept', callId: session.callId }));
+      setTimeout(() => consoleConn?.close(), 1000);
+      session.remoteId = session.transfer.citizenId;
+      setTimeout(() => {
+        if (session.state.name === 'connecting' && !session.media) session.fail('The caller did not come over from the other console.');
+      }, ACCEPT_TIMEOUT_MS);
+      return;
+    }
     const [stream] = await Promise.all([this.callStream(), this.link.ensureIce()]);
     session.localStream = stream;
     session.send({ type: 'accept', callId: session.callId, by });
@@ -326,7 +442,8 @@ export class Phone {
 
   decline(session: CallSession): void {
     if (session.state.name !== 'ringing' || session.direction !== 'in') return;
-    session.send({ type: 'decline', callId: session.callId, reason: 'declined' });
+    if (session.transfer) session.send({ type: 'transfer-decline', callId: session.callId });
+    else session.send({ type: 'decline', callId: session.callId, reason: 'declined' });
     session.dispatch({ type: 'end', reason: 'declined' });
   }
 
@@ -334,7 +451,7 @@ export class Phone {
   incomingMedia(media: MediaConnection): void {
     const meta = media.metadata as { callId?: unknown; resume?: unknown } | undefined;
     const callId = meta?.callId;
-    const session = this.sessions.find((s) => s.callId === callId && s.remoteId === media.peer && !s.placedMedia);
+    const session = this.sessions.find((s) => s.callId === callId && s.remoteId === media.peer && !s.placedMedia && isActive(s.state));
     if (!session || typeof callId !== 'string') {
       media.close();
       return;

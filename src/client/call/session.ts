@@ -62,6 +62,12 @@ export class CallSession {
   invalidMessages = 0;
   /** Why the call failed, in words, when it did. */
   problem: string | null = null;
+  /** On the receiving console: this call is being handed over from another console. */
+  transfer: { from: string; citizenId: string } | null = null;
+  /** On the handing-over console: the console the caller was sent to, once accepted. */
+  transferredTo: string | null = null;
+  /** On the handing-over console: how the transfer request went. */
+  transferStatus: 'asking' | 'declined' | 'failed' | null = null;
   /** True on the side that placed the audio call: it also re-establishes a lost path. */
   placedMedia = false;
   private iceProblem: string | null = null;
@@ -97,16 +103,26 @@ export class CallSession {
     this.handlers.set(type, handler as (m: Message) => void);
   }
 
+  /** Lets go of the data connection without ending the call (a transfer request once answered). */
+  detach(): DataConnection | null {
+    const conn = this.conn;
+    this.conn = null;
+    return conn;
+  }
+
   /** Adopts the data connection for this call: messages flow through it from now on. */
   attach(conn: DataConnection): void {
+    const previous = this.conn;
     this.conn = conn;
+    // A replaced path (after a reconnect or a transfer) is closed once the new one is in place.
+    if (previous && previous !== conn) setTimeout(() => previous.close(), 500);
     this.remoteId = conn.peer;
     conn.on('data', (raw) => this.receive(raw));
     conn.on('open', () => this.flush());
     conn.on('close', () => {
       // While reconnecting, the old path closing is expected; the recovery decides.
       if (this.conn !== conn || this.state.name === 'reconnecting') return;
-      this.dispatch({ type: 'end', reason: this.state.name === 'ringing' ? 'caller-cancelled' : 'hangup' });
+      this.dispatch({ type: 'end', reason: this.transferredTo ? 'transferred' : this.state.name === 'ringing' ? 'caller-cancelled' : 'hangup' });
     });
     conn.on('error', () => {
       if (this.conn === conn && this.state.name !== 'connected' && this.state.name !== 'reconnecting') this.dispatch({ type: 'end', reason: 'failed' });
@@ -205,7 +221,9 @@ export class CallSession {
     this.media = media;
     media.on('stream', (remote) => this.play(remote));
     media.on('close', () => {
-      if (this.media === media && this.paths.length === 1 && this.state.name !== 'reconnecting') this.dispatch({ type: 'end', reason: 'hangup' });
+      if (this.media === media && this.paths.length === 1 && this.state.name !== 'reconnecting') {
+        this.dispatch({ type: 'end', reason: this.transferredTo ? 'transferred' : 'hangup' });
+      }
     });
     media.on('error', () => {
       if (this.media === media && this.state.name !== 'reconnecting') this.fail('The audio connection could not be set up.');

@@ -164,6 +164,8 @@ export class StationApp extends StaffScreen {
   private async refreshOfficers(): Promise<void> {
     const presence = await fetchPresence(this.token);
     if (!presence?.officers || !this.claims) return;
+    const self = this.link?.credentials.id;
+    this.otherConsoles = (presence.stations[this.claims.station] ?? []).filter((id) => id !== self);
     const online = new Set<string>();
     for (const o of presence.officers) {
       if (o.station !== this.claims.station) continue;
@@ -183,6 +185,14 @@ export class StationApp extends StaffScreen {
       position: station ? { lat: station.lat, lng: station.lng, accuracy: 0, heading: null, speed: null, fixTime: Date.now() } : null,
       sentAt: Date.now(),
     });
+  }
+
+  /** The station's other consoles online, for transfers (as of the last presence check). */
+  otherConsoles: string[] = [];
+
+  /** Hands an active call to another console of this station. */
+  transfer(session: CallSession, toConsole: string): void {
+    this.phone?.transfer(session, toConsole, this.claims?.name ?? 'BFP station');
   }
 
   /** Incidents sent to officers from this console, by id. */

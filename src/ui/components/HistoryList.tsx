@@ -11,6 +11,7 @@ const OUTCOME: Record<CallRecord['outcome'], string> = {
   failed: 'Failed',
   lost: 'Lost',
   busy: 'Busy',
+  transferred: 'Transferred',
 };
 
 /** Past calls on this device, newest first. */

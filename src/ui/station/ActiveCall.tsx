@@ -4,6 +4,7 @@ import type { StationApp } from '../../client/screens/station.ts';
 import { describeCall } from '../callText.ts';
 import { Chat } from '../components/Chat.tsx';
 import { AssignForm } from './AssignForm.tsx';
+import { TransferForm } from './TransferForm.tsx';
 import { QualityLine } from '../components/QualityLine.tsx';
 import { formatAge, formatPosition } from '../format.ts';
 import { useTick } from '../hooks.ts';
@@ -55,6 +56,7 @@ export function ActiveCall({ session, app }: { session: CallSession; app: Statio
       )}
       {session.invalidMessages > 0 && <p class="muted">{`${session.invalidMessages} invalid message(s) ignored`}</p>}
       {isActive(state) && <Chat session={session} />}
+      {session.direction === 'in' && session.sos?.role === 'citizen' && state.name === 'connected' && <TransferForm app={app} session={session} />}
       {session.direction === 'in' && session.sos?.role === 'citizen' && <AssignForm app={app} session={session} />}
       <label class="notes">
         Notes

@@ -24,6 +24,7 @@ export function IncomingCalls({ app }: { app: StationApp }) {
                 <strong>{s.sos?.name || 'Unnamed caller'}</strong>
                 {s.sos?.role !== 'citizen' && ` (${s.sos?.role === 'officer' ? 'officer' : 'station'})`}
               </p>
+              {s.transfer && <p class="transfer-from">{`Transfer from ${s.transfer.from}`}</p>}
               <p class="caller-phone">{s.sos?.phone ? `Phone: ${s.sos.phone}` : 'No phone number given'}</p>
               <p class="caller-position">{pos ? formatPosition(pos) : 'location unavailable'}</p>
               {pos && station && <p class="caller-distance">{`${formatDistance(distanceMetres(pos, station))} from the station`}</p>}
