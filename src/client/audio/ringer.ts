@@ -12,6 +12,12 @@ export class Ringer {
     void this.ctx.resume();
   }
 
+  /** The console's audio context (unlocked at the start of the shift), shared with the bridge. */
+  context(): AudioContext {
+    this.ctx ??= new AudioContext();
+    return this.ctx;
+  }
+
   get unlocked(): boolean {
     return this.ctx?.state === 'running';
   }

@@ -68,6 +68,8 @@ export class CallSession {
   transferredTo: string | null = null;
   /** On the handing-over console: how the transfer request went. */
   transferStatus: 'asking' | 'declined' | 'failed' | null = null;
+  /** The other side (a console) is recording this call: the caller is shown a notice. */
+  recordedByRemote = false;
   /** True on the side that placed the audio call: it also re-establishes a lost path. */
   placedMedia = false;
   private iceProblem: string | null = null;
@@ -175,6 +177,9 @@ export class CallSession {
         this.dispatch({ type: 'hold', by: 'remote', on: m.on });
         this.applyTrackState();
         break;
+      case 'recording':
+        this.recordedByRemote = m.on;
+        break;
       case 'bye':
         this.dispatch({ type: 'end', reason: m.reason });
         break;
@@ -273,7 +278,11 @@ export class CallSession {
     this.dispatch({ type: 'end', reason: 'failed' });
   }
 
+  /** What the other party sends, once the audio call has it. */
+  remoteStream: MediaStream | null = null;
+
   private play(remote: MediaStream): void {
+    this.remoteStream = remote;
     this.audio ??= new Audio();
     this.audio.autoplay = true;
     this.audio.srcObject = remote;

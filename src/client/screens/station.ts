@@ -6,6 +6,7 @@ import type { DataConnection } from 'peerjs';
 import { message, parseMessage, type Assignment, type OfficerStatus, type Position, type Report } from '../../shared/protocol.ts';
 import { newCallId } from '../call/session.ts';
 import { fetchPresence } from '../api.ts';
+import { Bridge } from '../audio/bridge.ts';
 import { Ringer } from '../audio/ringer.ts';
 import { toRecord } from '../call/phone.ts';
 import type { CallSession } from '../call/session.ts';
@@ -13,6 +14,7 @@ import type { CallRecord, ReceivedReport } from '../store/db.ts';
 import { deleteCall, historyCsv, historyJson, listCalls, saveCall } from '../store/history.ts';
 import { listReceived, receiveReport } from '../store/reports.ts';
 import { StaffScreen } from './staff.ts';
+import { CallRecordings } from './call-recordings.ts';
 
 export interface OfficerEntry {
   id: string;
@@ -41,6 +43,8 @@ export class StationApp extends StaffScreen {
   /** Offline SOS reports delivered to this console, newest first. */
   reports: ReceivedReport[] = [];
   history: CallRecord[] = [];
+  /** Calls recorded on this console, with the caller told. */
+  readonly recordings = new CallRecordings(() => this.scope(), () => this.notify());
   private presenceTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor() {
@@ -55,6 +59,7 @@ export class StationApp extends StaffScreen {
     });
     if (!signedIn) return;
     await this.loadRecords();
+    await this.recordings.load();
     this.notify();
   }
 
@@ -94,6 +99,7 @@ export class StationApp extends StaffScreen {
   async deleteHistoryEntry(id: string): Promise<void> {
     await deleteCall(id);
     await this.loadRecords();
+    await this.recordings.load();
   }
 
   exportHistory(format: 'json' | 'csv'): { name: string; type: string; body: string } {
@@ -104,6 +110,8 @@ export class StationApp extends StaffScreen {
   }
 
   private onPhoneChange(): void {
+    this.recordings.callsChanged();
+    void this.updateBridge().catch(() => undefined);
     void this.loadRecords();
     const ringing = this.phone?.sessions.some((s) => s.state.name === 'ringing' && s.direction === 'in') ?? false;
     if (ringing) this.ringer.start();
@@ -176,15 +184,59 @@ export class StationApp extends StaffScreen {
     this.notify();
   }
 
-  callOfficer(officer: OfficerEntry): void {
+  callOfficer(officer: OfficerEntry): CallSession | null {
     const station = this.station();
-    this.phone?.dial([{ label: officer.name, peers: [officer.id] }], {
+    return this.phone?.dial([{ label: officer.name, peers: [officer.id] }], {
       role: 'station',
       name: this.claims?.name ?? 'BFP station',
       phone: station?.phones[0] ?? '',
       position: station ? { lat: station.lat, lng: station.lng, accuracy: 0, heading: null, speed: null, fixTime: Date.now() } : null,
       sentAt: Date.now(),
-    });
+    }) ?? null;
+  }
+
+  /** Calls mixed into one conversation on this console. */
+  readonly bridge = new Bridge<CallSession>(() => this.ringer.context());
+  /** Officer calls being placed to join a citizen's call, once they connect. */
+  private readonly joining = new Map<CallSession, CallSession>();
+
+  /** Calls an officer and, once they answer, joins them to `call`: all three hear each other. */
+  addToCall(call: CallSession, officerId: string): void {
+    const officer = this.officers.get(officerId);
+    if (!officer || call.state.name !== 'connected') return;
+    const officerCall = this.callOfficer(officer);
+    if (officerCall) this.joining.set(officerCall, call);
+  }
+
+  /** Drops one party from the conference; the others stay connected. */
+  dropFromCall(session: CallSession): void {
+    void this.bridge.remove(session);
+    session.hangUp();
+  }
+
+  private partyOf(session: CallSession) {
+    const pc = session.media?.peerConnection as RTCPeerConnection | undefined;
+    if (!pc || !session.localStream || !session.remoteStream) return null;
+    return { pc, localStream: session.localStream, remoteStream: session.remoteStream };
+  }
+
+  private async updateBridge(): Promise<void> {
+    for (const [officerCall, call] of this.joining) {
+      if (officerCall.state.name === 'ended' || call.state.name === 'ended') {
+        this.joining.delete(officerCall);
+        continue;
+      }
+      const a = this.partyOf(call);
+      const b = this.partyOf(officerCall);
+      if (officerCall.state.name !== 'connected' || call.state.name !== 'connected' || !a || !b) continue;
+      this.joining.delete(officerCall);
+      // Answering the officer may have put the caller on hold: a conference has everyone talking.
+      if (call.state.hold.local) call.setHold(false);
+      await this.bridge.add(call, a);
+      await this.bridge.add(officerCall, b);
+      this.notify();
+    }
+    for (const session of this.bridge.keys()) if (session.state.name === 'ended') await this.bridge.remove(session);
   }
 
   /** The station's other consoles online, for transfers (as of the last presence check). */
@@ -192,6 +244,8 @@ export class StationApp extends StaffScreen {
 
   /** Hands an active call to another console of this station. */
   transfer(session: CallSession, toConsole: string): void {
+    // The receiving console does not record: the caller's notice goes with this recording.
+    void this.recordings.stop(session);
     this.phone?.transfer(session, toConsole, this.claims?.name ?? 'BFP station');
   }
 
@@ -229,6 +283,7 @@ export class StationApp extends StaffScreen {
 
   override stop(): void {
     if (this.presenceTimer) clearInterval(this.presenceTimer);
+    this.recordings.close();
     this.ringer.stop();
     super.stop();
   }

@@ -7,7 +7,7 @@ import { QualityLine } from '../components/QualityLine.tsx';
 import { useTick } from '../hooks.ts';
 
 /** The citizen's call: what is happening in words, and the few controls they need. */
-export function CallPanel({ session, phone }: { session: CallSession; phone: Phone | null }) {
+export function CallPanel({ session, phone, myName }: { session: CallSession; phone: Phone | null; myName: string }) {
   const now = useTick(500);
   const { state } = session;
   const talking = state.name === 'connected' || state.name === 'reconnecting';
@@ -16,9 +16,14 @@ export function CallPanel({ session, phone }: { session: CallSession; phone: Pho
       <p class="phase" role="status" data-state={state.name}>
         {describeCall(state, now)}
       </p>
+      {talking && session.recordedByRemote && (
+        <p class="notice recording-notice" role="status">
+          This call is being recorded by the station
+        </p>
+      )}
       {state.name === 'ringing' && session.direction === 'in' && phone && (
         <div class="actions">
-          <button type="button" class="big answer" onClick={() => void phone.answer(session, 'Caller')}>
+          <button type="button" class="big answer" onClick={() => void phone.answer(session, myName)}>
             Answer
           </button>
           <button type="button" class="big decline" onClick={() => phone.decline(session)}>

@@ -56,7 +56,7 @@ function Citizen() {
         </button>
       )}
       {app.finding && !session && <p class="phase" role="status">Finding the nearest station…</p>}
-      {session && <CallPanel session={session} phone={app.phone} />}
+      {session && <CallPanel session={session} phone={app.phone} myName={app.profile.name || 'Caller'} />}
       {(app.problem !== null || noAnswer) && (
         <p role="alert" class="problem">
           {app.problem === 'offline'

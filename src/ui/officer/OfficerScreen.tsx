@@ -65,7 +65,7 @@ function Officer() {
       )}
       {app.problem && <p role="alert">{app.problem}</p>}
       {sessions.map((s) => (
-        <CallPanel key={s.callId} session={s} phone={app.phone} />
+        <CallPanel key={s.callId} session={s} phone={app.phone} myName={app.claims?.name ?? "Officer"} />
       ))}
     </main>
   );

@@ -5,6 +5,8 @@ import { describeCall } from '../callText.ts';
 import { Chat } from '../components/Chat.tsx';
 import { AssignForm } from './AssignForm.tsx';
 import { TransferForm } from './TransferForm.tsx';
+import { RecordControl } from './RecordControl.tsx';
+import { ConferenceControls } from './ConferenceControls.tsx';
 import { QualityLine } from '../components/QualityLine.tsx';
 import { formatAge, formatPosition } from '../format.ts';
 import { useTick } from '../hooks.ts';
@@ -41,6 +43,7 @@ export function ActiveCall({ session, app }: { session: CallSession; app: Statio
               <button type="button" aria-pressed={state.hold.local} onClick={() => session.setHold(!state.hold.local)}>
                 {state.hold.local ? 'Resume' : 'Hold'}
               </button>
+              <RecordControl session={session} app={app} now={now} />
             </>
           )}
           <button type="button" class="hangup" onClick={() => app.phone?.cancel(session)}>
@@ -56,6 +59,7 @@ export function ActiveCall({ session, app }: { session: CallSession; app: Statio
       )}
       {session.invalidMessages > 0 && <p class="muted">{`${session.invalidMessages} invalid message(s) ignored`}</p>}
       {isActive(state) && <Chat session={session} />}
+      <ConferenceControls app={app} session={session} />
       {session.direction === 'in' && session.sos?.role === 'citizen' && state.name === 'connected' && <TransferForm app={app} session={session} />}
       {session.direction === 'in' && session.sos?.role === 'citizen' && <AssignForm app={app} session={session} />}
       <label class="notes">
