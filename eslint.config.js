@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', 'data/', 'dev-dist/'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', 'data/', 'dev-dist/', '.bench/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

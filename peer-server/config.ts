@@ -3,6 +3,7 @@
  * default so `npm start` works with none; the README's table mirrors this file.
  */
 import path from 'node:path';
+import { tileTemplateProblem } from '../src/shared/map-tiles.ts';
 
 export interface Limits {
   /** WebSocket connection attempts per remote address per minute. */
@@ -44,6 +45,8 @@ export interface Config {
   auditMaxBytes: number;
   auditKeep: number;
   logLevel: string;
+  /** Map tile URL template ({z}/{x}/{y}) the console's map draws behind positions; null: a plain map. */
+  mapTileUrl: string | null;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -76,6 +79,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   for (const url of turnUrls) {
     if (!/^turns?:/.test(url)) throw new Error(`TURN_URLS entries must start with turn: or turns:, got "${url}"`);
   }
+  const mapTileUrl = env.MAP_TILE_URL?.trim() || null;
+  const tileProblem = mapTileUrl === null ? null : tileTemplateProblem(mapTileUrl);
+  if (tileProblem) throw new Error(`MAP_TILE_URL ${tileProblem}, e.g. https://tiles.example.lan/{z}/{x}/{y}.png; got "${mapTileUrl}"`);
   return {
     host: env.HOST || '::',
     port: int(env, 'PORT', 8080),
@@ -101,5 +107,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     auditMaxBytes: int(env, 'AUDIT_MAX_BYTES', 10 * 1024 * 1024, 1024),
     auditKeep: int(env, 'AUDIT_KEEP', 5, 1),
     logLevel: env.LOG_LEVEL || 'info',
+    mapTileUrl,
   };
 }

@@ -21,7 +21,8 @@ import { directoryHandler } from './api/directory.ts';
 import { presenceHandler } from './api/presence.ts';
 import { iceHandler } from './api/ice.ts';
 import { healthHandler } from './api/health.ts';
-import { CONTENT_SECURITY_POLICY, serveApp } from './static.ts';
+import { configHandler } from './api/config.ts';
+import { contentSecurityPolicy, serveApp } from './static.ts';
 
 export const BROKER_PATH = '/broker';
 export const BROKER_KEY = 'peerjs';
@@ -81,8 +82,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ? https.createServer({ cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) }, app)
     : http.createServer(app);
 
+  const csp = contentSecurityPolicy(config.mapTileUrl);
   app.use((_req, res, next) => {
-    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    res.setHeader('Content-Security-Policy', csp);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Permissions-Policy', 'microphone=(self), geolocation=(self), camera=()');
@@ -110,6 +112,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   app.get('/api/ice', iceHandler(config.turn));
   app.get('/api/health', healthHandler(registry, Date.now(), VERSION));
+  app.get('/api/config', configHandler(config.mapTileUrl));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'No such API endpoint.' });
   });

@@ -5,23 +5,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type Response } from 'express';
+import { tileOrigin } from '../src/shared/map-tiles.ts';
 
 export const APP_PATHS = ['/', '/station', '/officer'];
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * The Content-Security-Policy for every answer. Images may also come from the
+ * map's tile server when one is configured (MAP_TILE_URL): its origin only.
+ */
+export function contentSecurityPolicy(mapTileUrl: string | null): string {
+  const tiles = mapTileUrl ? ` ${tileOrigin(mapTileUrl)}` : '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' data: blob:${tiles}`,
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 function noCache(res: Response): void {
   res.setHeader('Cache-Control', 'no-cache');

@@ -4,6 +4,7 @@ import { BrokerBadge } from '../components/BrokerBadge.tsx';
 import { TabGate } from '../components/TabGate.tsx';
 import { useObservable } from '../hooks.ts';
 import { ActiveCall } from './ActiveCall.tsx';
+import { IncidentMap } from './IncidentMap.tsx';
 import { IncomingCalls } from './IncomingCalls.tsx';
 import { OfficersPanel } from './OfficersPanel.tsx';
 import { OfflineReports } from './OfflineReports.tsx';
@@ -55,6 +56,7 @@ function Station() {
               <ActiveCall key={s.callId} session={s} app={app} />
             ))}
           </section>
+          <IncidentMap app={app} />
           <OfficersPanel app={app} />
           <OfflineReports app={app} />
           <StationHistory app={app} />
