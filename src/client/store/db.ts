@@ -64,6 +64,19 @@ export interface ReceivedReport {
   receivedAt: number;
 }
 
+/** A call recorded on this console (audio of both sides, mixed), kept with the call's history entry. */
+export interface RecordingRecord {
+  /** The call's id: the same key as its history entry. */
+  callId: string;
+  scope: Scope;
+  mimeType: string;
+  durationMs: number;
+  /** Bytes. */
+  size: number;
+  createdAt: number;
+  audio: Blob;
+}
+
 export interface BfpSchema extends DBSchema {
   /** Small values by name: credentials, profile, preferences. */
   settings: { key: string; value: unknown };
@@ -74,10 +87,12 @@ export interface BfpSchema extends DBSchema {
   outbox: { key: string; value: OutboxRecord; indexes: { status: string } };
   /** Offline reports delivered to this console. */
   reports: { key: string; value: ReceivedReport; indexes: { scope: Scope } };
+  /** Call recordings made on this console, by call id. */
+  recordings: { key: string; value: RecordingRecord; indexes: { scope: Scope } };
 }
 
 export const DB_NAME = 'bfp-emergency-voice';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 type UpgradeTx = IDBPTransaction<BfpSchema, StoreNames<BfpSchema>[], 'versionchange'>;
 
@@ -98,6 +113,10 @@ const UPGRADES: ((db: IDBPDatabase<BfpSchema>, tx: UpgradeTx) => Promise<void> |
       await tx.objectStore('directory').put({ etag: old.etag ?? null, version: old.directory.version, directory: old.directory, fetchedAt: 0 }, 'current');
     }
     await tx.objectStore('settings').delete('directory');
+  },
+  // 3: call recordings.
+  (db) => {
+    db.createObjectStore('recordings', { keyPath: 'callId' }).createIndex('scope', 'scope');
   },
 ];
 

@@ -14,15 +14,17 @@ export async function listCalls(scope: Scope): Promise<CallRecord[]> {
   return all.sort((a, b) => b.startedAt - a.startedAt);
 }
 
+/** Removes a history entry and the call's recording, if any. */
 export async function deleteCall(id: string): Promise<void> {
-  await (await openDb()).delete('history', id);
+  const tx = (await openDb()).transaction(['history', 'recordings'], 'readwrite');
+  await Promise.all([tx.objectStore('history').delete(id), tx.objectStore('recordings').delete(id), tx.done]);
 }
 
 /** Removes every record a scope owns (signing out a shared tablet). */
 export async function deleteScope(scope: Scope): Promise<void> {
   const db = await openDb();
-  const tx = db.transaction(['history', 'reports'], 'readwrite');
-  for (const store of ['history', 'reports'] as const) {
+  const tx = db.transaction(['history', 'reports', 'recordings'], 'readwrite');
+  for (const store of ['history', 'reports', 'recordings'] as const) {
     let cursor = await tx.objectStore(store).index('scope').openCursor(scope);
     while (cursor) {
       await cursor.delete();

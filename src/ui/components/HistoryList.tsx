@@ -1,6 +1,7 @@
-import type { CallRecord } from '../../client/store/db.ts';
+import type { CallRecord, RecordingRecord } from '../../client/store/db.ts';
 import { formatDuration } from '../../client/call/machine.ts';
 import { formatPosition } from '../format.ts';
+import { RecordingPlayer } from './RecordingPlayer.tsx';
 
 const OUTCOME: Record<CallRecord['outcome'], string> = {
   hangup: 'Completed',
@@ -15,7 +16,16 @@ const OUTCOME: Record<CallRecord['outcome'], string> = {
 };
 
 /** Past calls on this device, newest first. */
-export function HistoryList({ records, onDelete }: { records: CallRecord[]; onDelete?: (id: string) => void }) {
+export function HistoryList({
+  records,
+  recordings,
+  onDelete,
+}: {
+  records: CallRecord[];
+  /** Call recordings kept on this device, by call id. */
+  recordings?: ReadonlyMap<string, RecordingRecord>;
+  onDelete?: (id: string) => void;
+}) {
   if (records.length === 0) return <p>No calls yet.</p>;
   return (
     <ul aria-label="Call history" class="history">
@@ -35,6 +45,7 @@ export function HistoryList({ records, onDelete }: { records: CallRecord[]; onDe
               </ul>
             </details>
           )}
+          {recordings?.has(r.id) && <RecordingPlayer recording={recordings.get(r.id)!} peerName={r.peerName || r.peer || 'unknown'} />}
           {onDelete && (
             <button type="button" onClick={() => onDelete(r.id)} aria-label={`Delete the call with ${r.peerName || 'unknown'} from history`}>
               Delete

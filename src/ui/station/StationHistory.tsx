@@ -25,7 +25,7 @@ export function StationHistory({ app }: { app: StationApp }) {
           Export CSV
         </button>
       </div>
-      <HistoryList records={app.history} onDelete={(id) => void app.deleteHistoryEntry(id)} />
+      <HistoryList records={app.history} recordings={app.recordings.stored} onDelete={(id) => void app.deleteHistoryEntry(id)} />
     </section>
   );
 }

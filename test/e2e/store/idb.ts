@@ -54,3 +54,53 @@ export async function writeV1(page: Page, settings: Record<string, unknown>): Pr
     { name: DB_NAME, settings },
   );
 }
+
+/** Writes a version-2 database (settings, directory, history, outbox, reports), as the second release left it. */
+export async function writeV2(page: Page, data: { settings: Record<string, unknown>; history: { id: string; scope: string }[] }): Promise<void> {
+  await page.evaluate(
+    async ({ name, data }) => {
+      await new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open(name, 2);
+        req.onupgradeneeded = () => {
+          const db = req.result;
+          db.createObjectStore('settings');
+          db.createObjectStore('directory');
+          db.createObjectStore('history', { keyPath: 'id' }).createIndex('scope', 'scope');
+          db.createObjectStore('outbox', { keyPath: 'report.id' }).createIndex('status', 'status');
+          db.createObjectStore('reports', { keyPath: 'report.id' }).createIndex('scope', 'scope');
+        };
+        req.onsuccess = () => {
+          const db = req.result;
+          const tx = db.transaction(['settings', 'history'], 'readwrite');
+          for (const [key, value] of Object.entries(data.settings)) tx.objectStore('settings').put(value, key);
+          for (const record of data.history) tx.objectStore('history').put(record);
+          tx.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+        req.onerror = () => reject(req.error);
+      });
+    },
+    { name: DB_NAME, data },
+  );
+}
+
+/** Key path and index names of one store, to check an upgrade built it right. */
+export async function describeStore(page: Page, store: string): Promise<{ keyPath: string | string[] | null; indexes: string[] }> {
+  return page.evaluate(
+    async ({ name, store }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open(name);
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const s = db.transaction(store).objectStore(store);
+      const out = { keyPath: s.keyPath, indexes: Array.from(s.indexNames) };
+      db.close();
+      return out;
+    },
+    { name: DB_NAME, store },
+  );
+}

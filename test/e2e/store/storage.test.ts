@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importDirectory } from '../../../peer-server/directory-store.ts';
 import { ROOT, startHarness, type Harness } from '../harness.ts';
 import { CONNECTED, closeAll, openCitizen, openConsole, ringItems, tapCallBfp, type Person } from '../screens/app.ts';
-import { dumpDb, writeV1 } from './idb.ts';
+import { describeStore, dumpDb, writeV1, writeV2 } from './idb.ts';
 
 describe('storage on the device', () => {
   let h: Harness;
@@ -56,7 +56,7 @@ describe('storage on the device', () => {
     expect(await hotlines.innerText()).toContain('911');
   });
 
-  it('upgrades a database written by the first schema version with its data intact', async () => {
+  it('upgrades a database written by the first schema version (through every later one) with its data intact', async () => {
     const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/e2e/fixtures/db-v1.json'), 'utf8')) as {
       settings: Record<string, unknown>;
       expectedCitizenId: string;
@@ -76,14 +76,50 @@ describe('storage on the device', () => {
     expect(id).toBe(fixture.expectedCitizenId);
 
     const db = await dumpDb(page);
-    expect(db.version).toBe(2);
+    expect(db.version).toBe(3);
     const settings = new Map(db.stores.settings!.map((r) => [r.key, r.value]));
     expect(settings.get('citizen-secret')).toBe(fixture.settings['citizen-secret']);
     expect(settings.get('profile')).toEqual(fixture.settings.profile);
     expect(settings.has('directory')).toBe(false);
     // The directory moved to its own store; a fresher server copy may have replaced it since.
     expect(db.stores.directory!.map((r) => r.key)).toEqual(['current']);
-    for (const store of ['history', 'outbox', 'reports']) expect(db.stores[store]).toEqual([]);
+    for (const store of ['history', 'outbox', 'reports', 'recordings']) expect(db.stores[store]).toEqual([]);
+  });
+
+  it('upgrades a version-2 database with its call history intact and a store for recordings', async () => {
+    const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/e2e/fixtures/db-v1.json'), 'utf8')) as { settings: Record<string, unknown> };
+    const { directory: _directory, ...settings } = fixture.settings;
+    const call = {
+      id: 'mg1x2a3b4c',
+      scope: 'citizen',
+      peer: 'st-qc-central-aaaa',
+      peerName: 'Quezon City Central console',
+      role: 'outgoing',
+      direction: 'out',
+      startedAt: 1_760_000_000_000,
+      durationMs: 42_000,
+      outcome: 'hangup',
+      lastPosition: null,
+      notes: '',
+      chat: [{ from: 'me', text: 'Smoke on the second floor', sentAt: 1_760_000_010_000, acked: true }],
+      quality: null,
+    };
+    const context = await h.newContext();
+    const page = await context.newPage();
+    track({ context, page });
+    await page.goto(`${h.origin}/api/health`);
+    await writeV2(page, { settings, history: [call] });
+
+    await page.goto(`${h.origin}/?`);
+    await page.getByText('Connected to BFP').waitFor();
+    await page.getByText('My calls').click();
+    await page.getByRole('list', { name: 'Call history' }).getByText('Quezon City Central console').waitFor();
+
+    const db = await dumpDb(page);
+    expect(db.version).toBe(3);
+    expect(db.stores.history!.map((r) => r.value)).toEqual([call]);
+    expect(db.stores.recordings).toEqual([]);
+    expect(await describeStore(page, 'recordings')).toEqual({ keyPath: 'callId', indexes: ['scope'] });
   });
 
   it('leaves no staff credentials or staff data on a shared tablet after sign out', async () => {
@@ -107,6 +143,7 @@ describe('storage on the device', () => {
     expect(keys.filter((k) => k.startsWith('staff-token') || k.startsWith('device-tag'))).toEqual([]);
     expect(after.stores.history!.filter((r) => String((r.value as { scope: string }).scope).startsWith('station:'))).toEqual([]);
     expect(after.stores.reports).toEqual([]);
+    expect(after.stores.recordings).toEqual([]);
     expect(JSON.stringify(after)).not.toContain('eyJ');
   });
 });

@@ -29,8 +29,28 @@ const VALID: Record<Message['type'], Message> = {
   ack: { v: 1, type: 'ack', id: 'msg_01' },
   'report-ack': { v: 1, type: 'report-ack', id: 'rpt_mg1x2a3b' },
   hold: { v: 1, type: 'hold', on: true },
+  recording: { v: 1, type: 'recording', on: true },
   bye: { v: 1, type: 'bye', reason: 'hangup' },
   'officer-status': { v: 1, type: 'officer-status', status: 'responding', name: 'FO1 Juan dela Cruz', position: POSITION, changedAt: 1_760_000_002_000 },
+  assign: {
+    v: 1,
+    type: 'assign',
+    id: 'asg_01',
+    incident: { callerName: 'Maria Santos', position: POSITION, address: '12 Kalayaan Ave', note: 'Two people inside' },
+    sentAt: 1_760_000_003_000,
+  },
+  'assign-ack': { v: 1, type: 'assign-ack', id: 'asg_01', at: 1_760_000_004_000 },
+  incident: {
+    v: 1,
+    type: 'incident',
+    callId: 'mg1x2a3b4c',
+    positions: [{ position: POSITION, seq: 3, receivedAt: 1_760_000_001_500 }],
+    chat: [{ id: 'msg_01', from: 'caller', text: 'Help', sentAt: 1_760_000_001_000, acked: true }],
+    notes: 'Caller trapped',
+  },
+  'transfer-accept': { v: 1, type: 'transfer-accept', callId: 'mg1x2a3b4c' },
+  'transfer-decline': { v: 1, type: 'transfer-decline', callId: 'mg1x2a3b4c' },
+  transfer: { v: 1, type: 'transfer', callId: 'mg1x2a3b4c', to: 'st-qc-central-tab2', name: 'QC Central console 2' },
 };
 
 const SOS = {
@@ -193,6 +213,10 @@ describe('parseMessage: refused messages', () => {
 
   it('hold must say on or off', () => {
     refused({ v: 1, type: 'hold', on: 'yes' });
+    // A caller is only ever sent on to another station console, never to a citizen or an officer.
+    refused({ ...VALID.transfer, to: 'c-0123456789abcdef0123456789abcdef' });
+    refused({ ...VALID.transfer, to: 'of-reyes-tab1' });
+    refused({ ...VALID.incident, chat: [{ id: 'x', from: 'someone', text: 'hi', sentAt: 1, acked: true }] });
     refused({ v: 1, type: 'hold' });
   });
 

@@ -1,0 +1,31 @@
+import { useEffect, useState } from 'preact/hooks';
+import { formatDuration } from '../../client/call/machine.ts';
+import type { RecordingRecord } from '../../client/store/db.ts';
+
+const EXTENSIONS: Record<string, string> = { 'audio/webm': 'webm', 'audio/ogg': 'ogg', 'audio/mp4': 'm4a' };
+
+function fileName(recording: RecordingRecord): string {
+  const ext = EXTENSIONS[recording.mimeType.split(';')[0] ?? ''] ?? 'audio';
+  const day = new Date(recording.createdAt).toISOString().slice(0, 10);
+  return `bfp-call-${day}-${recording.callId}.${ext}`;
+}
+
+/** A stored call recording: play it here or download it. */
+export function RecordingPlayer({ recording, peerName }: { recording: RecordingRecord; peerName: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    const next = URL.createObjectURL(recording.audio);
+    setUrl(next);
+    return () => URL.revokeObjectURL(next);
+  }, [recording.audio]);
+  if (!url) return null;
+  return (
+    <div class="recording">
+      <p>{`Recording · ${formatDuration(recording.durationMs)} · ${Math.max(1, Math.round(recording.size / 1024))} kB`}</p>
+      <audio controls preload="metadata" src={url} aria-label={`Recording of the call with ${peerName}`} />
+      <a href={url} download={fileName(recording)}>
+        Download recording
+      </a>
+    </div>
+  );
+}
