@@ -1,22 +1,30 @@
 /**
  * Registers the service worker (sw.js, built by vite-plugin-pwa) through
- * workbox-window and reports its lifecycle to AppUpdates. workbox-window is
- * loaded after the page has loaded and gone idle: a caller never waits for it.
+ * workbox-window and reports its lifecycle to AppUpdates.
  */
+import { whenIdle } from '../client/call/activity.ts';
 import type { AppUpdates } from './updates.ts';
 
 /** Long-lived screens (a console on a tablet) look for a new version this often. */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
+/** After the load event: the screen's own start-up comes first. */
+const SETTLE_MS = 3000;
 
-function afterLoadAndIdle(run: () => void): void {
-  const idle = () => (typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 2000 }) : setTimeout(run, 200));
-  if (document.readyState === 'complete') idle();
-  else addEventListener('load', idle, { once: true });
+/**
+ * The first seconds and any call belong to the caller: workbox-window and the
+ * precache download (hundreds of kB on a first visit) wait until the page has
+ * loaded, settled and gone idle, and no call is in progress.
+ */
+function whenSettled(run: () => void): void {
+  const idle = () => (typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 2000 }) : setTimeout(run, 0));
+  const settle = () => setTimeout(() => void whenIdle().then(idle), SETTLE_MS);
+  if (document.readyState === 'complete') settle();
+  else addEventListener('load', settle, { once: true });
 }
 
 export function registerServiceWorker(updates: AppUpdates): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
-  afterLoadAndIdle(() => {
+  whenSettled(() => {
     void import('workbox-window')
       .then(async ({ Workbox }) => {
         const wb = new Workbox('/sw.js', { scope: '/' });
@@ -26,12 +34,21 @@ export function registerServiceWorker(updates: AppUpdates): void {
         wb.addEventListener('activated', (event) => {
           if (!event.isUpdate && !event.isExternal) updates.installedFirstTime();
         });
-        wb.addEventListener('waiting', () => updates.newVersionWaiting({ skipWaiting: () => wb.messageSkipWaiting() }));
+        const waiting = { skipWaiting: () => wb.messageSkipWaiting() };
+        wb.addEventListener('waiting', () => updates.newVersionWaiting(waiting));
         wb.addEventListener('controlling', () => {
           if (controlled) updates.newVersionInControl();
           controlled = true;
         });
-        await wb.register({ immediate: true });
+        const registration = await wb.register({ immediate: true });
+        // The browser's own check on navigation may have found a new version before this registration ran:
+        // workbox-window reports one already waiting, but not one still installing.
+        const installing = registration?.installing;
+        if (installing && controlled) {
+          installing.addEventListener('statechange', () => {
+            if (installing.state === 'installed' && registration?.waiting === installing) updates.newVersionWaiting(waiting);
+          });
+        }
         setInterval(() => void wb.update().catch(() => undefined), UPDATE_CHECK_MS);
       })
       .catch((err: unknown) => console.warn('service worker registration failed:', err));

@@ -51,7 +51,8 @@ export default function setup(project: TestProject): void {
   } else {
     console.log('e2e: building the app and the server (npm run build)…');
     try {
-      execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+      // vitest sets NODE_ENV=test, and Vite would build a development bundle (no service worker, preact/debug).
+      execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
     } catch (err) {
       throw new Error(`e2e: npm run build failed (${(err as { status?: number }).status ?? 'no exit code'}); its output is above.`, { cause: err });
     }

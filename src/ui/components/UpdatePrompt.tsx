@@ -24,7 +24,7 @@ export function UpdatePrompt({ updates }: { updates: AppUpdates }) {
         <p class="pwa-note">
           <span>Ready to work offline.</span>
           <button type="button" aria-label="Dismiss: ready to work offline" onClick={() => updates.dismissOfflineReady()}>
-            OK
+            Dismiss
           </button>
         </p>
       )}
