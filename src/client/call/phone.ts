@@ -123,8 +123,10 @@ export class Phone {
       void saveCall(toRecord(session, this.options.scope)).catch(() => undefined);
       const attempt = this.attempts.get(session);
       if (attempt) this.stopAttempt(attempt, session.state.reason === 'hangup' ? 'caller-cancelled' : session.state.reason);
-      // Ended calls stay listed briefly so people can read how they ended.
-      setTimeout(() => this.forget(session), 10_000);
+      // Ended calls stay listed briefly so people can read how they ended; a lost or failed call
+      // stays until someone acts on it, because its "Call back" is the way back to the caller.
+      const needsCallBack = (session.state.reason === 'lost' || session.state.reason === 'failed') && session.remoteId !== null;
+      if (!needsCallBack) setTimeout(() => this.forget(session), 10_000);
     }
     this.options.onChange();
   };

@@ -279,6 +279,7 @@ export class StationApp extends StaffScreen {
     session.positions.push(...lost.positions);
     session.chat.push(...lost.chat);
     session.notes = lost.notes;
+    this.phone.forget(lost);
   }
 
   override stop(): void {

@@ -53,9 +53,14 @@ export function ActiveCall({ session, app }: { session: CallSession; app: Statio
       )}
       {session.problem && <p role="alert" class="problem">{session.problem}</p>}
       {state.name === 'ended' && (state.reason === 'lost' || state.reason === 'failed') && session.remoteId && (
-        <button type="button" class="big answer" onClick={() => app.callBack(session)}>
-          Call back
-        </button>
+        <div class="actions">
+          <button type="button" class="big answer" onClick={() => app.callBack(session)}>
+            Call back
+          </button>
+          <button type="button" onClick={() => app.phone?.forget(session)}>
+            Dismiss
+          </button>
+        </div>
       )}
       {session.invalidMessages > 0 && <p class="muted">{`${session.invalidMessages} invalid message(s) ignored`}</p>}
       {isActive(state) && <Chat session={session} />}
