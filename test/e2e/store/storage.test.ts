@@ -122,6 +122,24 @@ describe('storage on the device', () => {
     expect(await describeStore(page, 'recordings')).toEqual({ keyPath: 'callId', indexes: ['scope'] });
   });
 
+  it('asks the browser to keep its storage (persistent), so the directory and a queued SOS survive eviction', async () => {
+    const context = await h.newContext();
+    // Headless Chromium answers false; what matters is that the app asked.
+    await context.addInitScript(() => {
+      const w = window as unknown as { persistAsked: number };
+      w.persistAsked = 0;
+      navigator.storage.persist = () => {
+        w.persistAsked += 1;
+        return Promise.resolve(false);
+      };
+    });
+    const page = await context.newPage();
+    track({ context, page });
+    await page.goto(`${h.origin}/`);
+    await page.getByLabel('Your name').waitFor();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { persistAsked: number }).persistAsked)).toBeGreaterThan(0);
+  });
+
   it('leaves no staff credentials or staff data on a shared tablet after sign out', async () => {
     const console_ = track(await openConsole(h, 'qc-central'));
     const citizen = track(await openCitizen(h));
