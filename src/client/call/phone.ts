@@ -11,7 +11,7 @@ import { setCallsActive } from './activity.ts';
 import { isActive } from './machine.ts';
 import { saveCall } from '../store/history.ts';
 import type { CallRecord } from '../store/db.ts';
-import { CallSession, newCallId } from './session.ts';
+import { CallSession, newCallId, type CallProblem } from './session.ts';
 
 /** What the history keeps of an ended call. */
 export function toRecord(session: CallSession, scope: string): CallRecord {
@@ -69,7 +69,7 @@ interface Attempt {
   timer: ReturnType<typeof setTimeout> | null;
   stream: Promise<MediaStream>;
   /** Set when the relay refused us: the call then fails with that reason, not as "no answer". */
-  iceProblem?: string;
+  iceProblem?: CallProblem;
 }
 
 export class Phone {
@@ -198,7 +198,7 @@ export class Phone {
       attempt.pending.set(id, conn);
       (conn.peerConnection as RTCPeerConnection | undefined)?.addEventListener('icecandidateerror', (e) => {
         const code = (e as RTCPeerConnectionIceErrorEvent).errorCode;
-        if (code === 401 || code === 431) attempt.iceProblem = 'The relay server refused our credentials (TURN): the call cannot be connected.';
+        if (code === 401 || code === 431) attempt.iceProblem = 'turn-refused-call';
       });
       conn.on('data', (raw) => this.onRingReply(attempt, id, conn, raw));
       conn.on('close', () => this.dropPending(attempt, id));
@@ -425,7 +425,7 @@ export class Phone {
       setTimeout(() => consoleConn?.close(), 1000);
       session.remoteId = session.transfer.citizenId;
       setTimeout(() => {
-        if (session.state.name === 'connecting' && !session.media) session.fail('The caller did not come over from the other console.');
+        if (session.state.name === 'connecting' && !session.media) session.fail('transfer-missing');
       }, ACCEPT_TIMEOUT_MS);
       return;
     }
@@ -433,7 +433,7 @@ export class Phone {
     session.localStream = stream;
     session.send({ type: 'accept', callId: session.callId, by });
     setTimeout(() => {
-      if (session.state.name === 'connecting' && !session.media) session.fail('Could not reach the caller’s phone.');
+      if (session.state.name === 'connecting' && !session.media) session.fail('unreachable');
     }, ACCEPT_TIMEOUT_MS);
     const early = this.earlyMedia.get(session.callId);
     if (early) {
@@ -482,7 +482,7 @@ export class Phone {
     const recovery = {
       lost: setTimeout(() => {
         if (session.state.name === 'reconnecting') {
-          session.problem = 'The connection was lost and could not be restored.';
+          session.problem = 'lost';
           session.dispatch({ type: 'end', reason: 'lost' });
         }
       }, LOST_AFTER_MS),

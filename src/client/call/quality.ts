@@ -94,13 +94,6 @@ export function warningsFor(q: Quality, muted = false): QualityWarning[] {
   return out;
 }
 
-export const WARNING_TEXT: Record<QualityWarning, string> = {
-  rtt: 'High delay',
-  jitter: 'Unsteady connection',
-  loss: 'Losing audio packets',
-  'no-mic': 'No sound from the microphone',
-};
-
 const worst = (a: number | null, b: number | null) => (b === null ? a : a === null ? b : Math.max(a, b));
 
 /** Folds one sample into a call's running summary. */

@@ -40,6 +40,17 @@ export function newCallId(): string {
   return `${Date.now().toString(36)}${sequence.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** Why a call failed, as a code the screen words in the chosen language. */
+export type CallProblem =
+  | 'media-failed'
+  | 'media-timeout'
+  | 'turn-refused'
+  | 'turn-refused-call'
+  | 'turn-unreachable'
+  | 'transfer-missing'
+  | 'unreachable'
+  | 'lost';
+
 export class CallSession {
   state: CallState = IDLE;
   /** The party on the other end, once known (the console that answered, the caller that rang). */
@@ -60,8 +71,8 @@ export class CallSession {
   warnings: QualityWarning[] = [];
   /** Messages from the other side that failed validation and were dropped. */
   invalidMessages = 0;
-  /** Why the call failed, in words, when it did. */
-  problem: string | null = null;
+  /** Why the call failed, when it did (the screen puts it in words). */
+  problem: CallProblem | null = null;
   /** On the receiving console: this call is being handed over from another console. */
   transfer: { from: string; citizenId: string } | null = null;
   /** On the handing-over console: the console the caller was sent to, once accepted. */
@@ -72,7 +83,7 @@ export class CallSession {
   recordedByRemote = false;
   /** True on the side that placed the audio call: it also re-establishes a lost path. */
   placedMedia = false;
-  private iceProblem: string | null = null;
+  private iceProblem: CallProblem | null = null;
   /** Audio paths: normally one; during a reconnect the old one and a new attempt. */
   private paths: MediaConnection[] = [];
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -231,14 +242,14 @@ export class CallSession {
       }
     });
     media.on('error', () => {
-      if (this.media === media && this.state.name !== 'reconnecting') this.fail('The audio connection could not be set up.');
+      if (this.media === media && this.state.name !== 'reconnecting') this.fail('media-failed');
     });
     const pc = media.peerConnection as RTCPeerConnection | undefined;
     if (pc) this.watchIce(pc, media);
     if (this.state.name === 'connecting') {
       if (this.connectTimer) clearTimeout(this.connectTimer);
       this.connectTimer = setTimeout(() => {
-        if (this.state.name === 'connecting') this.fail(this.iceProblem ?? 'The audio connection could not be set up in time.');
+        if (this.state.name === 'connecting') this.fail(this.iceProblem ?? 'media-timeout');
       }, CONNECT_TIMEOUT_MS);
     }
   }
@@ -259,21 +270,21 @@ export class CallSession {
         return;
       } else if (s === 'disconnected' || s === 'failed') {
         // Never connected at all (a refused relay, say): say so instead of hanging.
-        if (this.state.name === 'connecting' && s === 'failed') this.fail(this.iceProblem ?? 'The audio connection could not be set up.');
+        if (this.state.name === 'connecting' && s === 'failed') this.fail(this.iceProblem ?? 'media-failed');
         else this.dispatch({ type: 'media-down' });
       }
     };
     pc.addEventListener('iceconnectionstatechange', check);
     pc.addEventListener('icecandidateerror', (e) => {
       const err = e as RTCPeerConnectionIceErrorEvent;
-      if (err.errorCode === 401 || err.errorCode === 431) this.iceProblem = 'The relay server refused our credentials (TURN).';
-      else if (err.errorCode === 701 && !this.iceProblem) this.iceProblem = 'The relay server could not be reached (TURN).';
+      if (err.errorCode === 401 || err.errorCode === 431) this.iceProblem = 'turn-refused';
+      else if (err.errorCode === 701 && !this.iceProblem) this.iceProblem = 'turn-unreachable';
     });
     check();
   }
 
-  /** Ends the call as failed, keeping the reason in words for the screen. */
-  fail(problem: string): void {
+  /** Ends the call as failed, keeping the reason for the screen. */
+  fail(problem: CallProblem): void {
     this.problem = problem;
     this.dispatch({ type: 'end', reason: 'failed' });
   }

@@ -62,6 +62,32 @@ export function mapScene(station: (LatLng & { id: string; name: string }) | null
 }
 
 const COMPASS = ['north', 'north-east', 'east', 'south-east', 'south', 'south-west', 'west', 'north-west'] as const;
+export type Compass = (typeof COMPASS)[number];
+
+/** The phrases the map is described with; the screen supplies them in the chosen language. */
+export type MapPhrase =
+  | 'map.label'
+  | 'map.stationName'
+  | 'map.callerAt'
+  | 'map.caller'
+  | 'map.callerUnknown'
+  | 'map.noCaller'
+  | 'map.noOfficers'
+  | 'map.oneOfficer'
+  | 'map.officers'
+  | 'map.factStation'
+  | 'map.factCaller'
+  | 'map.factCallerUnknown'
+  | 'map.factOfficer'
+  | 'map.factOfficerStatus'
+  | 'map.accurate'
+  | 'map.atCoords'
+  | 'map.atStation'
+  | 'map.ofStation'
+  | 'map.relative'
+  | `dir.${Compass}`;
+
+export type Say = (phrase: MapPhrase, params?: Record<string, string | number>) => string;
 
 /** The initial great-circle bearing from `a` to `b`, in degrees from north (0–360). */
 export function bearingDegrees(a: LatLng, b: LatLng): number {
@@ -73,17 +99,21 @@ export function bearingDegrees(a: LatLng, b: LatLng): number {
 }
 
 /** "north-east" for 45°: the nearest of eight compass points. */
-export function compassPoint(degrees: number): string {
+export function compassPoint(degrees: number): Compass {
   return COMPASS[Math.round(degrees / 45) % 8] ?? 'north';
 }
 
 /** Closer than this to the station counts as at the station (GPS is rarely better). */
 const AT_STATION_METRES = 10;
 
+function atStation(station: LatLng, p: LatLng): boolean {
+  return distanceMetres(station, p) < AT_STATION_METRES;
+}
+
 /** "1.2 km north-east", or "at the station". */
-export function relativeTo(station: LatLng, p: LatLng): string {
-  const d = distanceMetres(station, p);
-  return d < AT_STATION_METRES ? 'at the station' : `${formatDistance(d)} ${compassPoint(bearingDegrees(station, p))}`;
+export function relativeTo(station: LatLng, p: LatLng, say: Say): string {
+  if (atStation(station, p)) return say('map.atStation');
+  return say('map.relative', { distance: formatDistance(distanceMetres(station, p)), direction: say(`dir.${compassPoint(bearingDegrees(station, p))}`) });
 }
 
 export interface MapDescription {
@@ -93,32 +123,35 @@ export interface MapDescription {
   facts: string[];
 }
 
-function stationName(name: string): string {
-  return /station/i.test(name) ? name : `${name} station`;
+function stationName(name: string, say: Say): string {
+  return /station/i.test(name) ? name : say('map.stationName', { name });
 }
 
 /** The map in words: "Map: Quezon City Central station, caller Maria Santos 1.2 km north-east, 2 officers". */
-export function describeMap(scene: MapScene): MapDescription {
+export function describeMap(scene: MapScene, say: Say): MapDescription {
   const station = scene.markers.find((m) => m.kind === 'station') ?? null;
   const callers = scene.markers.filter((m) => m.kind === 'caller');
   const officers = scene.markers.filter((m) => m.kind === 'officer');
   const fact = (m: MapMarker) => {
-    const relative = station ? relativeTo(station, m) : null;
-    const where = relative === null ? `at ${m.lat.toFixed(5)}, ${m.lng.toFixed(5)}` : relative === 'at the station' ? relative : `${relative} of the station`;
-    return `${where}, accurate to ±${Math.round(m.accuracy)} m`;
+    const where = !station
+      ? say('map.atCoords', { lat: m.lat.toFixed(5), lng: m.lng.toFixed(5) })
+      : atStation(station, m)
+        ? say('map.atStation')
+        : say('map.ofStation', { relative: relativeTo(station, m, say) });
+    return say('map.accurate', { where, metres: Math.round(m.accuracy) });
   };
 
   const parts: string[] = [];
-  if (station) parts.push(stationName(station.name));
-  for (const c of callers) parts.push(station ? `caller ${c.name} ${relativeTo(station, c)}` : `caller ${c.name}`);
-  for (const name of scene.unplacedCallers) parts.push(`caller ${name} (position unknown)`);
-  if (callers.length === 0 && scene.unplacedCallers.length === 0) parts.push('no active caller');
-  parts.push(officers.length === 0 ? 'no officer positions' : `${officers.length} ${officers.length === 1 ? 'officer' : 'officers'}`);
+  if (station) parts.push(stationName(station.name, say));
+  for (const c of callers) parts.push(station ? say('map.callerAt', { name: c.name, where: relativeTo(station, c, say) }) : say('map.caller', { name: c.name }));
+  for (const name of scene.unplacedCallers) parts.push(say('map.callerUnknown', { name }));
+  if (callers.length === 0 && scene.unplacedCallers.length === 0) parts.push(say('map.noCaller'));
+  parts.push(officers.length === 0 ? say('map.noOfficers') : officers.length === 1 ? say('map.oneOfficer') : say('map.officers', { count: officers.length }));
 
   const facts: string[] = [];
-  if (station) facts.push(`Station: ${station.name}`);
-  for (const c of callers) facts.push(`Caller ${c.name}: ${fact(c)}`);
-  for (const name of scene.unplacedCallers) facts.push(`Caller ${name}: position unknown`);
-  for (const o of officers) facts.push(`Officer ${o.name}${o.detail ? ` (${o.detail})` : ''}: ${fact(o)}`);
-  return { label: `Map: ${parts.join(', ')}`, facts };
+  if (station) facts.push(say('map.factStation', { name: station.name }));
+  for (const c of callers) facts.push(say('map.factCaller', { name: c.name, fact: fact(c) }));
+  for (const name of scene.unplacedCallers) facts.push(say('map.factCallerUnknown', { name }));
+  for (const o of officers) facts.push(o.detail ? say('map.factOfficerStatus', { name: o.name, status: o.detail, fact: fact(o) }) : say('map.factOfficer', { name: o.name, fact: fact(o) }));
+  return { label: say('map.label', { parts: parts.join(', ') }), facts };
 }

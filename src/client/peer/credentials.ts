@@ -11,6 +11,9 @@ export interface Credentials {
   token: string;
 }
 
+/** Why a staff sign-in link cannot be used (the screen puts it in words). */
+export type SignInProblem = 'no-link' | 'damaged' | 'for-station' | 'for-officer' | 'expired';
+
 export interface StaffClaims {
   role: 'station' | 'officer';
   sub: string;
@@ -67,15 +70,15 @@ export function readClaims(token: string): StaffClaims | null {
  * Takes a token from the sign-in link's fragment (and removes it from the
  * address bar), or the one kept on the device.
  */
-export async function staffCredentials(role: 'station' | 'officer'): Promise<{ credentials: Credentials; claims: StaffClaims } | { error: string }> {
+export async function staffCredentials(role: 'station' | 'officer'): Promise<{ credentials: Credentials; claims: StaffClaims } | { error: SignInProblem }> {
   const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
   if (fromLink) history.replaceState(null, '', location.pathname + location.search);
   const token = fromLink ?? (await getSetting(`staff-token:${role}`, isString));
-  if (!token) return { error: 'Open the sign-in link your station administrator gave you.' };
+  if (!token) return { error: 'no-link' };
   const claims = readClaims(token);
-  if (!claims) return { error: 'This sign-in link is damaged. Ask the station administrator for a new one.' };
-  if (claims.role !== role) return { error: `This sign-in link is for the ${claims.role === 'station' ? 'station console' : 'officer screen'}.` };
-  if (claims.exp * 1000 < Date.now()) return { error: 'Your sign-in link has expired. Ask the station administrator for a new one.' };
+  if (!claims) return { error: 'damaged' };
+  if (claims.role !== role) return { error: claims.role === 'station' ? 'for-station' : 'for-officer' };
+  if (claims.exp * 1000 < Date.now()) return { error: 'expired' };
   await setSetting(`staff-token:${role}`, token);
   let tag = await getSetting(`device-tag:${role}`, isString);
   if (!tag || !DEVICE_TAG.test(tag)) {

@@ -19,7 +19,8 @@ export class OfficerApp extends StaffScreen {
   location: LocationState = { position: null, problem: null };
   /** Consoles of our station we share our status and position with. */
   readonly consoles = new Map<string, DataConnection>();
-  problem: string | null = null;
+  /** The station could not be called: no console of it is online. */
+  problem: 'no-console' | null = null;
   /** Incidents the station sent us, newest first, with when we acknowledged each. */
   assignments: { assignment: Assignment; from: DataConnection; receivedAt: number; ackAt: number | null }[] = [];
   private readonly watch = new LocationWatch();
@@ -116,7 +117,7 @@ export class OfficerApp extends StaffScreen {
     const presence = await fetchPresence(this.token);
     const consoles = presence?.stations[this.claims.station] ?? [];
     if (consoles.length === 0) {
-      this.problem = 'No console of your station is online.';
+      this.problem = 'no-console';
       this.notify();
       return;
     }

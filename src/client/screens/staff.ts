@@ -5,7 +5,7 @@
 import type { Directory, Station } from '../../shared/directory.ts';
 import { cachedDirectory, syncDirectory } from '../api.ts';
 import { Phone, type PhoneOptions } from '../call/phone.ts';
-import { forgetStaff, staffCredentials, type StaffClaims } from '../peer/credentials.ts';
+import { forgetStaff, staffCredentials, type SignInProblem, type StaffClaims } from '../peer/credentials.ts';
 import { PeerLink, type BrokerStatus } from '../peer/link.ts';
 import { deleteScope } from '../store/history.ts';
 import { linkOptions, readSettings } from './settings.ts';
@@ -13,7 +13,7 @@ import { Observable } from './store.ts';
 
 export abstract class StaffScreen extends Observable {
   claims: StaffClaims | null = null;
-  signInError: string | null = null;
+  signInError: SignInProblem | null = null;
   broker: BrokerStatus = { name: 'connecting' };
   directory: Directory | null = null;
   phone: Phone | null = null;

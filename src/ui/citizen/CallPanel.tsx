@@ -5,35 +5,37 @@ import { describeCall } from '../callText.ts';
 import { Chat } from '../components/Chat.tsx';
 import { QualityLine } from '../components/QualityLine.tsx';
 import { useTick } from '../hooks.ts';
+import { useT } from '../i18n/index.ts';
 
 /** The citizen's call: what is happening in words, and the few controls they need. */
 export function CallPanel({ session, phone, myName }: { session: CallSession; phone: Phone | null; myName: string }) {
   const now = useTick(500);
+  const t = useT();
   const { state } = session;
   const talking = state.name === 'connected' || state.name === 'reconnecting';
   return (
-    <section class="call" aria-label="Your call">
+    <section class="call" aria-label={t('call.yourCall')}>
       <p class="phase" role="status" data-state={state.name}>
-        {describeCall(state, now)}
+        {describeCall(state, now, t)}
       </p>
       {talking && session.recordedByRemote && (
         <p class="notice recording-notice" role="status">
-          This call is being recorded by the station
+          {t('call.recorded')}
         </p>
       )}
       {state.name === 'ringing' && session.direction === 'in' && phone && (
         <div class="actions">
           <button type="button" class="big answer" onClick={() => void phone.answer(session, myName)}>
-            Answer
+            {t('call.answer')}
           </button>
           <button type="button" class="big decline" onClick={() => phone.decline(session)}>
-            Decline
+            {t('call.decline')}
           </button>
         </div>
       )}
       {session.problem && (
         <p role="alert" class="problem">
-          {session.problem}
+          {t(`problem.${session.problem}`)}
         </p>
       )}
       {talking && session.warnings.length > 0 && <QualityLine session={session} />}
@@ -41,11 +43,11 @@ export function CallPanel({ session, phone, myName }: { session: CallSession; ph
         <div class="actions">
           {talking && (
             <button type="button" class="big" aria-pressed={state.muted} onClick={() => session.setMuted(!state.muted)}>
-              {state.muted ? 'Unmute' : 'Mute'}
+              {state.muted ? t('call.unmute') : t('call.mute')}
             </button>
           )}
           <button type="button" class="big hangup" onClick={() => phone?.cancel(session)}>
-            {talking ? 'Hang up' : 'Cancel call'}
+            {talking ? t('call.hangUp') : t('call.cancel')}
           </button>
         </div>
       )}

@@ -6,6 +6,7 @@ import { BrokerBadge } from '../components/BrokerBadge.tsx';
 import { Hotlines } from '../components/Hotlines.tsx';
 import { TabGate } from '../components/TabGate.tsx';
 import { useObservable } from '../hooks.ts';
+import { useT } from '../i18n/index.ts';
 import { CallPanel } from './CallPanel.tsx';
 import { ProfileForm } from './ProfileForm.tsx';
 import { OfflineSos } from './OfflineSos.tsx';
@@ -14,17 +15,18 @@ import { HistoryList } from '../components/HistoryList.tsx';
 function Citizen() {
   const app = useMemo(() => new CitizenApp(readSettings(location.search)), []);
   const [editingProfile, setEditingProfile] = useState(false);
+  const t = useT();
   useObservable(app);
   useEffect(() => {
     void app.start();
     return () => app.stop();
   }, [app]);
 
-  if (!app.profileLoaded) return <p class="loading">Loading…</p>;
+  if (!app.profileLoaded) return <p class="loading">{t('app.loading')}</p>;
   if (!app.profile || editingProfile) {
     return (
       <main>
-        <h1>BFP Emergency Voice</h1>
+        <h1>{t('app.name')}</h1>
         <ProfileForm
           initial={app.profile}
           onSave={(p) => {
@@ -41,36 +43,32 @@ function Citizen() {
   const noAnswer = session?.state.name === 'ended' && session.state.reason === 'no-answer';
   return (
     <main class="citizen">
-      <h1>BFP Emergency Voice</h1>
+      <h1>{t('app.name')}</h1>
       <BrokerBadge status={app.broker} />
       <p class="location" data-location={app.location.position ? 'known' : (app.location.problem ?? 'waiting')}>
         {app.location.position
-          ? `Your location is known (±${Math.round(app.location.position.accuracy)} m).`
+          ? t('citizen.locationKnown', { metres: Math.round(app.location.position.accuracy) })
           : app.location.problem === 'denied'
-            ? 'Location is off: the station will not see where you are. Tell them your address.'
-            : 'Finding your location…'}
+            ? t('citizen.locationDenied')
+            : t('citizen.locationFinding')}
       </p>
       {!calling && (
-        <button type="button" class="sos" aria-label="Call BFP — talk to the nearest fire station" onClick={() => void app.callBfp()}>
-          Call BFP
+        <button type="button" class="sos" aria-label={t('citizen.callBfpLabel')} onClick={() => void app.callBfp()}>
+          {t('citizen.callBfp')}
         </button>
       )}
-      {app.finding && !session && <p class="phase" role="status">Finding the nearest station…</p>}
+      {app.finding && !session && <p class="phase" role="status">{t('call.finding')}</p>}
       {session && <CallPanel session={session} phone={app.phone} myName={app.profile.name || 'Caller'} />}
       {(app.problem !== null || noAnswer) && (
         <p role="alert" class="problem">
-          {app.problem === 'offline'
-            ? 'Cannot reach BFP over the internet right now. Call one of the numbers below.'
-            : app.problem === 'no-station'
-              ? 'No fire station is online in the app right now. Call one of the numbers below.'
-              : 'No station answered. Call one of the numbers below, or try again.'}
+          {app.problem === 'offline' ? t('citizen.offline') : app.problem === 'no-station' ? t('citizen.noStation') : t('citizen.noAnswer')}
         </p>
       )}
       {!app.location.position && app.directory && !calling && (
         <label class="station-pick">
-          Station to call (when your location is unknown)
+          {t('citizen.stationPick')}
           <select value={app.preferredStation ?? ''} onChange={(e) => app.choosePreferredStation(e.currentTarget.value || null)}>
-            <option value="">First available</option>
+            <option value="">{t('citizen.firstAvailable')}</option>
             {app.directory.stations.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}
@@ -82,11 +80,11 @@ function Citizen() {
       <OfflineSos app={app} offerForm={app.problem !== null || noAnswer} />
       <Hotlines directory={app.directory} nearest={app.stations} />
       <details class="citizen-history">
-        <summary>My calls</summary>
+        <summary>{t('citizen.myCalls')}</summary>
         <HistoryList records={app.history} />
       </details>
       <button type="button" class="link" onClick={() => setEditingProfile(true)}>
-        Edit my name and phone
+        {t('citizen.editProfile')}
       </button>
     </main>
   );

@@ -1,10 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { Profile } from '../../client/screens/citizen.ts';
+import { useT } from '../i18n/index.ts';
 
 /** First run: an optional name and phone number, so the station can call back. */
 export function ProfileForm({ initial, onSave }: { initial: Profile | null; onSave(p: Profile): void }) {
   const [name, setName] = useState(initial?.name ?? '');
   const [phone, setPhone] = useState(initial?.phone ?? '');
+  const t = useT();
   return (
     <form
       class="profile"
@@ -13,20 +15,20 @@ export function ProfileForm({ initial, onSave }: { initial: Profile | null; onSa
         onSave({ name, phone });
       }}
     >
-      <p>So the fire station knows who is calling and can call you back. Both are optional.</p>
+      <p>{t('profile.intro')}</p>
       <label>
-        Your name
+        {t('profile.name')}
         <input name="name" autoComplete="name" value={name} maxLength={80} onInput={(e) => setName(e.currentTarget.value)} />
       </label>
       <label>
-        Your phone number
+        {t('profile.phone')}
         <input name="phone" type="tel" autoComplete="tel" value={phone} maxLength={32} onInput={(e) => setPhone(e.currentTarget.value)} />
       </label>
       <button type="submit" class="big">
-        Continue
+        {t('profile.continue')}
       </button>
       <button type="button" class="link" onClick={() => onSave({ name: '', phone: '' })}>
-        Skip
+        {t('profile.skip')}
       </button>
     </form>
   );

@@ -1,24 +1,26 @@
 import type { Directory } from '../../shared/directory.ts';
 import type { RankedStation } from '../../client/call/stations.ts';
 import { formatDistance } from '../../client/location/watch.ts';
+import { useT } from '../i18n/index.ts';
 
 const tel = (n: string) => `tel:${n.replace(/[^+0-9]/g, '')}`;
 
 /** Phone numbers that work without this app: the nearest stations' and the national hotlines. */
 export function Hotlines({ directory, nearest }: { directory: Directory | null; nearest: RankedStation[] }) {
+  const t = useT();
   if (!directory) {
     return (
-      <section aria-label="Hotlines" class="hotlines">
+      <section aria-label={t('hotlines.label')} class="hotlines">
         <a class="tel" href="tel:911">
-          National Emergency Hotline: 911
+          {t('hotlines.national')}
         </a>
       </section>
     );
   }
   const stations = nearest.length > 0 ? nearest.slice(0, 3).map((r) => ({ ...r.station, distance: r.distance })) : directory.stations.slice(0, 3).map((s) => ({ ...s, distance: null }));
   return (
-    <section aria-label="Hotlines" class="hotlines">
-      <h2>Call by phone</h2>
+    <section aria-label={t('hotlines.label')} class="hotlines">
+      <h2>{t('hotlines.title')}</h2>
       <ul>
         {stations.map((s) => (
           <li key={s.id}>

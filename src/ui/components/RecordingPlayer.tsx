@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { formatDuration } from '../../client/call/machine.ts';
 import type { RecordingRecord } from '../../client/store/db.ts';
+import { useT } from '../i18n/index.ts';
 
 const EXTENSIONS: Record<string, string> = { 'audio/webm': 'webm', 'audio/ogg': 'ogg', 'audio/mp4': 'm4a' };
 
@@ -13,6 +14,7 @@ function fileName(recording: RecordingRecord): string {
 /** A stored call recording: play it here or download it. */
 export function RecordingPlayer({ recording, peerName }: { recording: RecordingRecord; peerName: string }) {
   const [url, setUrl] = useState<string | null>(null);
+  const t = useT();
   useEffect(() => {
     const next = URL.createObjectURL(recording.audio);
     setUrl(next);
@@ -21,10 +23,10 @@ export function RecordingPlayer({ recording, peerName }: { recording: RecordingR
   if (!url) return null;
   return (
     <div class="recording">
-      <p>{`Recording · ${formatDuration(recording.durationMs)} · ${Math.max(1, Math.round(recording.size / 1024))} kB`}</p>
-      <audio controls preload="metadata" src={url} aria-label={`Recording of the call with ${peerName}`} />
+      <p>{t('recording.summary', { duration: formatDuration(recording.durationMs), size: Math.max(1, Math.round(recording.size / 1024)) })}</p>
+      <audio controls preload="metadata" src={url} aria-label={t('recording.label', { name: peerName })} />
       <a href={url} download={fileName(recording)}>
-        Download recording
+        {t('recording.download')}
       </a>
     </div>
   );

@@ -1,30 +1,32 @@
 import { useObservable } from '../hooks.ts';
 import type { AppUpdates } from '../../pwa/index.ts';
+import { useT } from '../i18n/index.ts';
 
 /** "Update available" and "Ready to work offline", in one polite live region. */
 export function UpdatePrompt({ updates }: { updates: AppUpdates }) {
   useObservable(updates);
+  const t = useT();
   return (
     <div class="pwa-status" role="status">
       {updates.update !== 'none' && (
         <p class="pwa-note">
           <span>
-            Update available.
-            {updates.update === 'deferred' && ' The update will be applied when the call ends.'}
-            {updates.update === 'applying' && ' Updating…'}
+            {t('pwa.updateAvailable')}
+            {updates.update === 'deferred' && ` ${t('pwa.updateDeferred')}`}
+            {updates.update === 'applying' && ` ${t('pwa.updating')}`}
           </span>
           {updates.update === 'available' && (
             <button type="button" onClick={() => void updates.applyUpdate()}>
-              Update now
+              {t('pwa.updateNow')}
             </button>
           )}
         </p>
       )}
       {updates.offlineReady && (
         <p class="pwa-note">
-          <span>Ready to work offline.</span>
-          <button type="button" aria-label="Dismiss: ready to work offline" onClick={() => updates.dismissOfflineReady()}>
-            Dismiss
+          <span>{t('pwa.offlineReady')}</span>
+          <button type="button" aria-label={t('pwa.dismissOfflineReady')} onClick={() => updates.dismissOfflineReady()}>
+            {t('pwa.dismiss')}
           </button>
         </p>
       )}

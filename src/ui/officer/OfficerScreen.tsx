@@ -5,15 +5,19 @@ import { isActive } from '../../client/call/machine.ts';
 import { BrokerBadge } from '../components/BrokerBadge.tsx';
 import { TabGate } from '../components/TabGate.tsx';
 import { CallPanel } from '../citizen/CallPanel.tsx';
-import { STATUS_TEXT } from '../station/OfficersPanel.tsx';
+import { statusText } from '../station/OfficersPanel.tsx';
 import { Assignments } from './Assignments.tsx';
 import { formatPosition } from '../format.ts';
 import { useObservable } from '../hooks.ts';
+import { useT } from '../i18n/index.ts';
+import { useStaffT } from '../i18n/staff.ts';
 import '../staff.css';
 
 function Officer() {
   const app = useMemo(() => new OfficerApp(), []);
   useObservable(app);
+  const t = useT();
+  const st = useStaffT();
   useEffect(() => {
     void app.start();
     return () => app.stop();
@@ -21,12 +25,12 @@ function Officer() {
   if (app.signInError) {
     return (
       <main>
-        <h1>Officer</h1>
-        <p role="alert">{app.signInError}</p>
+        <h1>{st('officer.title')}</h1>
+        <p role="alert">{st(`signIn.${app.signInError}`)}</p>
       </main>
     );
   }
-  if (!app.claims) return <p class="loading">Loading…</p>;
+  if (!app.claims) return <p class="loading">{t('app.loading')}</p>;
   const sessions = app.current();
   const busy = sessions.some((s) => isActive(s.state));
   return (
@@ -36,34 +40,34 @@ function Officer() {
         <p>{app.station()?.name ?? app.claims.station}</p>
         <BrokerBadge status={app.broker} />
         <button type="button" class="link" onClick={() => void app.signOut()}>
-          Sign out
+          {st('staff.signOut')}
         </button>
       </header>
       <fieldset class="duty">
-        <legend>Duty status</legend>
+        <legend>{st('officer.duty')}</legend>
         {OFFICER_STATUSES.map((s) => (
           <label key={s} class="duty-option">
             <input type="radio" name="duty" value={s} checked={app.status === s} onChange={() => void app.setStatus(s)} />
-            {STATUS_TEXT[s]}
+            {statusText(s, st)}
           </label>
         ))}
       </fieldset>
       <p class="location">
         {app.status === 'off-duty'
-          ? 'Off duty: your position is not shared.'
+          ? st('officer.offDuty')
           : app.location.position
-            ? `Sharing your position with the station: ${formatPosition(app.location.position)}`
+            ? st('officer.sharing', { position: formatPosition(app.location.position) })
             : app.location.problem === 'denied'
-              ? 'Location is blocked: the station cannot see where you are.'
-              : 'Finding your position…'}
+              ? st('officer.blocked')
+              : st('officer.finding')}
       </p>
       <Assignments app={app} />
       {!busy && (
         <button type="button" class="big" onClick={() => void app.callStation()}>
-          Call the station
+          {st('officer.callStation')}
         </button>
       )}
-      {app.problem && <p role="alert">{app.problem}</p>}
+      {app.problem && <p role="alert">{st('officer.noConsole')}</p>}
       {sessions.map((s) => (
         <CallPanel key={s.callId} session={s} phone={app.phone} myName={app.claims?.name ?? "Officer"} />
       ))}

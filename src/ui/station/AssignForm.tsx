@@ -1,12 +1,15 @@
 import { useState } from 'preact/hooks';
 import type { CallSession } from '../../client/call/session.ts';
 import type { StationApp } from '../../client/screens/station.ts';
+import { formatTime } from '../format.ts';
+import { useStaffT } from '../i18n/staff.ts';
 
 /** Sends this call's incident to officers on duty and shows who acknowledged it. */
 export function AssignForm({ app, session }: { app: StationApp; session: CallSession }) {
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [address, setAddress] = useState('');
   const [note, setNote] = useState('');
+  const st = useStaffT();
   const officers = [...app.officers.values()].filter((o) => o.linked);
   const sent = [...app.assignments.values()].filter((a) => a.callId === session.callId);
   const toggle = (id: string) => {
@@ -17,9 +20,9 @@ export function AssignForm({ app, session }: { app: StationApp; session: CallSes
   };
   return (
     <details class="assign">
-      <summary>Send to officers</summary>
+      <summary>{st('assign.summary')}</summary>
       {officers.length === 0 ? (
-        <p>No officer on duty is connected.</p>
+        <p>{st('assign.none')}</p>
       ) : (
         <form
           onSubmit={(e) => {
@@ -31,7 +34,7 @@ export function AssignForm({ app, session }: { app: StationApp; session: CallSes
           }}
         >
           <fieldset>
-            <legend>Officers</legend>
+            <legend>{st('assign.officers')}</legend>
             {officers.map((o) => (
               <label key={o.id} class="duty-option">
                 <input type="checkbox" checked={chosen.has(o.id)} onChange={() => toggle(o.id)} />
@@ -40,24 +43,24 @@ export function AssignForm({ app, session }: { app: StationApp; session: CallSes
             ))}
           </fieldset>
           <label>
-            Address
+            {st('assign.address')}
             <input value={address} maxLength={240} onInput={(e) => setAddress(e.currentTarget.value)} />
           </label>
           <label>
-            Note for the officers
+            {st('assign.note')}
             <input value={note} maxLength={1000} onInput={(e) => setNote(e.currentTarget.value)} />
           </label>
           <button type="submit" disabled={chosen.size === 0}>
-            Send assignment
+            {st('assign.send')}
           </button>
         </form>
       )}
       {sent.length > 0 && (
-        <ul aria-label="Assignments sent" class="assign-status">
+        <ul aria-label={st('assign.sent')} class="assign-status">
           {sent.flatMap((a) =>
             [...a.officers].map(([id, o]) => (
               <li key={`${a.assignment.id}-${id}`} data-acknowledged={o.ackAt !== null}>
-                {o.ackAt === null ? `${o.name}: waiting for acknowledgement` : `${o.name}: acknowledged at ${new Date(o.ackAt).toLocaleTimeString()}`}
+                {o.ackAt === null ? st('assign.waiting', { name: o.name }) : st('assign.acked', { name: o.name, time: formatTime(o.ackAt, st) })}
               </li>
             )),
           )}

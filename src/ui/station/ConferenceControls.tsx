@@ -1,19 +1,21 @@
 import { useState } from 'preact/hooks';
 import type { CallSession } from '../../client/call/session.ts';
 import type { StationApp } from '../../client/screens/station.ts';
+import { useStaffT } from '../i18n/staff.ts';
 
 /** Adds an officer to a caller's call (all three hear each other), or drops a party from it. */
 export function ConferenceControls({ app, session }: { app: StationApp; session: CallSession }) {
   const [choice, setChoice] = useState('');
+  const st = useStaffT();
   const inBridge = app.bridge.has(session);
   const officers = [...app.officers.values()].filter((o) => o.linked || o.status !== 'off-duty');
   const chosen = officers.some((o) => o.id === choice) ? choice : (officers[0]?.id ?? '');
   if (inBridge) {
     return (
       <div class="conference">
-        <p role="status">In a conference call</p>
-        <button type="button" onClick={() => app.dropFromCall(session)} aria-label={`Remove ${session.remoteName || 'this party'} from the call`}>
-          Remove from call
+        <p role="status">{st('conference.on')}</p>
+        <button type="button" onClick={() => app.dropFromCall(session)} aria-label={session.remoteName ? st('conference.removeLabel', { name: session.remoteName }) : st('conference.removeThisParty')}>
+          {st('conference.remove')}
         </button>
       </div>
     );
@@ -28,7 +30,7 @@ export function ConferenceControls({ app, session }: { app: StationApp; session:
       }}
     >
       <label>
-        Officer
+        {st('conference.officer')}
         <select value={chosen} onChange={(e) => setChoice(e.currentTarget.value)}>
           {officers.map((o) => (
             <option key={o.id} value={o.id}>
@@ -37,7 +39,7 @@ export function ConferenceControls({ app, session }: { app: StationApp; session:
           ))}
         </select>
       </label>
-      <button type="submit">Add officer to this call</button>
+      <button type="submit">{st('conference.add')}</button>
     </form>
   );
 }

@@ -7,7 +7,8 @@ import { scaleBar } from '../../client/map/scale.ts';
 import { coveringTiles } from '../../client/map/tiles.ts';
 import { fitView, metresToPixels, toScreen } from '../../client/map/view.ts';
 import type { StationApp } from '../../client/screens/station.ts';
-import { STATUS_TEXT } from './OfficersPanel.tsx';
+import { useStaffT } from '../i18n/staff.ts';
+import { statusText } from './OfficersPanel.tsx';
 import './IncidentMap.css';
 
 /** The drawing's size before the page is laid out; then it follows the width it is given, 1 unit a CSS pixel. */
@@ -16,8 +17,6 @@ const MIN_HEIGHT = 240;
 const MAX_HEIGHT = 480;
 /** Room around the markers for their symbols and labels. */
 const PADDING = 56;
-
-const KIND_TEXT: Record<MarkerKind, string> = { station: 'Station', caller: 'Caller', officer: 'Officer' };
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
@@ -75,28 +74,29 @@ function useFailedTiles(): [ReadonlySet<string>, (url: string) => void] {
  * scale, on a plain background.
  */
 export function IncidentMap({ app }: { app: StationApp }) {
+  const st = useStaffT();
   const template = useTileTemplate();
   const [failed, markFailed] = useFailedTiles();
   const frame = useRef<HTMLDivElement>(null);
   const width = useWidth(frame, FIRST_WIDTH);
   const height = Math.round(Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, width * 0.6)));
-  const officers = [...app.officers.values()].map((o) => ({ id: o.id, name: o.name, position: o.position, detail: STATUS_TEXT[o.status] }));
+  const officers = [...app.officers.values()].map((o) => ({ id: o.id, name: o.name, position: o.position, detail: statusText(o.status, st) }));
   const scene = mapScene(app.station(), app.calls(), officers);
-  const { label, facts } = describeMap(scene);
+  const { label, facts } = describeMap(scene, st);
   // Whole zoom levels keep tiles sharp; a plain map may fill its space more closely.
   const view = fitView(scene.markers, width, height, { padding: PADDING, zoomSnap: template ? 1 : 0.25 });
   const tiles = view && template ? coveringTiles(view, template).filter((t) => !failed.has(t.url)) : [];
   const scale = view && scaleBar(view);
   const placed = view ? scene.markers.map((m) => ({ marker: m, ...toScreen(view, m), r: metresToPixels(view, m, m.accuracy) })) : [];
   const labels = placeLabels(placed.map((p) => ({ x: p.x, y: p.y, text: p.marker.name })), width);
-  const title = (m: MapMarker) => `${KIND_TEXT[m.kind]}: ${m.name}${m.detail ? ` (${m.detail})` : ''}${m.accuracy > 0 ? `, ±${Math.round(m.accuracy)} m` : ''}`;
+  const title = (m: MapMarker) => `${st(`kind.${m.kind}`)}: ${m.name}${m.detail ? ` (${m.detail})` : ''}${m.accuracy > 0 ? `, ±${Math.round(m.accuracy)} m` : ''}`;
 
   return (
     <section class="incident-map" aria-labelledby="map-title">
-      <h2 id="map-title">Map</h2>
+      <h2 id="map-title">{st('map.title')}</h2>
       <div class="map-frame" ref={frame}>
         {!view ? (
-          <p>No positions to show yet.</p>
+          <p>{st('map.none')}</p>
         ) : (
           <svg
             class="map-canvas"
@@ -145,7 +145,7 @@ export function IncidentMap({ app }: { app: StationApp }) {
             ))}
             {scale && (
               <g class="map-scale" data-metres={scale.metres} transform={`translate(16 ${height - 16})`}>
-                <title>{`Scale: ${scale.label}`}</title>
+                <title>{st('map.scale', { label: scale.label })}</title>
                 <rect class="map-scale-back" x={-6} y={-26} width={round(scale.widthPx + 12)} height={32} />
                 <path class="map-scale-bar" d={`M0 -6 V0 H${round(scale.widthPx)} V-6`} />
                 <text class="map-scale-label" x={0} y={-10}>
@@ -156,29 +156,29 @@ export function IncidentMap({ app }: { app: StationApp }) {
           </svg>
         )}
       </div>
-      {template && failed.size > 0 && <p class="muted">Map tiles are unavailable: positions are shown on a plain background.</p>}
-      <ul class="map-legend" aria-label="Legend">
+      {template && failed.size > 0 && <p class="muted">{st('map.tilesDown')}</p>}
+      <ul class="map-legend" aria-label={st('map.legend')}>
         {(['station', 'caller', 'officer'] as const).map((kind) => (
           <li key={kind}>
             <svg class="map-swatch" viewBox="-10 -10 20 20" aria-hidden="true">
               <MarkerSymbol kind={kind} x={0} y={0} />
             </svg>
-            {KIND_TEXT[kind]}
+            {st(`kind.${kind}`)}
           </li>
         ))}
         <li>
           <svg class="map-swatch" viewBox="-10 -10 20 20" aria-hidden="true">
             <circle class="map-accuracy" data-kind="caller" r={9} />
           </svg>
-          GPS accuracy
+          {st('map.accuracy')}
         </li>
       </ul>
       {view && (
-        <ul class="visually-hidden" aria-label="Map details">
+        <ul class="visually-hidden" aria-label={st('map.details')}>
           {facts.map((f) => (
             <li key={f}>{f}</li>
           ))}
-          {scale && <li>{`Scale bar: ${scale.label}`}</li>}
+          {scale && <li>{st('map.scaleBar', { label: scale.label })}</li>}
         </ul>
       )}
     </section>

@@ -3,6 +3,8 @@ import { StationApp } from '../../client/screens/station.ts';
 import { BrokerBadge } from '../components/BrokerBadge.tsx';
 import { TabGate } from '../components/TabGate.tsx';
 import { useObservable } from '../hooks.ts';
+import { useT } from '../i18n/index.ts';
+import { useStaffT } from '../i18n/staff.ts';
 import { ActiveCall } from './ActiveCall.tsx';
 import { IncidentMap } from './IncidentMap.tsx';
 import { IncomingCalls } from './IncomingCalls.tsx';
@@ -14,6 +16,8 @@ import '../staff.css';
 function Station() {
   const app = useMemo(() => new StationApp(), []);
   useObservable(app);
+  const t = useT();
+  const st = useStaffT();
   useEffect(() => {
     void app.start();
     return () => app.stop();
@@ -22,12 +26,12 @@ function Station() {
   if (app.signInError) {
     return (
       <main>
-        <h1>Station console</h1>
-        <p role="alert">{app.signInError}</p>
+        <h1>{st('station.title')}</h1>
+        <p role="alert">{st(`signIn.${app.signInError}`)}</p>
       </main>
     );
   }
-  if (!app.claims) return <p class="loading">Loading…</p>;
+  if (!app.claims) return <p class="loading">{t('app.loading')}</p>;
   const station = app.station();
   return (
     <main class="console">
@@ -36,22 +40,22 @@ function Station() {
         <p>{app.claims.name}</p>
         {app.shiftStarted && <BrokerBadge status={app.broker} />}
         <button type="button" class="link" onClick={() => void app.signOut()}>
-          Sign out
+          {st('staff.signOut')}
         </button>
       </header>
       {!app.shiftStarted ? (
         <section class="start-shift">
-          <p>Start the shift to go online: this turns on the ring and the microphone.</p>
+          <p>{st('station.startIntro')}</p>
           <button type="button" class="big" onClick={() => void app.startShift()}>
-            Start shift
+            {st('station.startShift')}
           </button>
         </section>
       ) : (
         <div class="console-grid">
           <IncomingCalls app={app} />
-          <section aria-label="Calls" class="calls">
-            <h2>Calls</h2>
-            {app.calls().length === 0 && <p>No active call.</p>}
+          <section aria-label={st('station.calls')} class="calls">
+            <h2>{st('station.calls')}</h2>
+            {app.calls().length === 0 && <p>{st('station.noCall')}</p>}
             {app.calls().map((s) => (
               <ActiveCall key={s.callId} session={s} app={app} />
             ))}

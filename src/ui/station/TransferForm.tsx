@@ -1,16 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { CallSession } from '../../client/call/session.ts';
 import type { StationApp } from '../../client/screens/station.ts';
-
-const STATUS: Record<NonNullable<CallSession['transferStatus']>, string> = {
-  asking: 'Waiting for the other console to accept…',
-  declined: 'Transfer declined: the call stays with you.',
-  failed: 'The transfer did not go through: the call stays with you.',
-};
+import { useStaffT } from '../i18n/staff.ts';
 
 /** Hands this call to another console of the station. */
 export function TransferForm({ app, session }: { app: StationApp; session: CallSession }) {
   const [target, setTarget] = useState('');
+  const st = useStaffT();
   const consoles = app.otherConsoles;
   const chosen = consoles.includes(target) ? target : (consoles[0] ?? '');
   return (
@@ -24,21 +20,21 @@ export function TransferForm({ app, session }: { app: StationApp; session: CallS
           }}
         >
           <label>
-            Transfer to
+            {st('transfer.to')}
             <select value={chosen} onChange={(e) => setTarget(e.currentTarget.value)}>
               {consoles.map((id) => (
                 <option key={id} value={id}>
-                  {`Console ${id.split('-').at(-1) ?? id}`}
+                  {st('transfer.console', { tag: id.split('-').at(-1) ?? id })}
                 </option>
               ))}
             </select>
           </label>
-          <button type="submit">Transfer</button>
+          <button type="submit">{st('transfer.submit')}</button>
         </form>
       )}
       {session.transferStatus && (
         <p role="status" class="transfer-status">
-          {STATUS[session.transferStatus]}
+          {st(`transfer.${session.transferStatus}`)}
         </p>
       )}
     </div>

@@ -6,6 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { CallState } from '../../../../src/client/call/machine.ts';
 import { bearingDegrees, compassPoint, describeMap, mapScene, relativeTo, type MapCall, type MapOfficer } from '../../../../src/client/map/markers.ts';
 import type { Position, Sos } from '../../../../src/shared/protocol.ts';
+import { translator } from '../../../../src/ui/i18n/catalogue.ts';
+import { staffEn } from '../../../../src/ui/i18n/staff-en.ts';
+
+/** The console's English words for the map. */
+const say = translator('en', staffEn);
 
 const STATION = { id: 'qc-central', name: 'Quezon City Central', lat: 14.6515, lng: 121.0493 };
 /** About 1.2 km north-east of the station. */
@@ -99,9 +104,9 @@ describe('compass', () => {
   });
 
   it('says how far and which way from the station, or that it is at the station', () => {
-    expect(relativeTo(STATION, NE_1200)).toBe('1.2 km north-east');
-    expect(relativeTo(STATION, { lat: STATION.lat - 0.0027, lng: STATION.lng })).toBe('300 m south');
-    expect(relativeTo(STATION, { lat: STATION.lat + 0.00003, lng: STATION.lng })).toBe('at the station');
+    expect(relativeTo(STATION, NE_1200, say)).toBe('1.2 km north-east');
+    expect(relativeTo(STATION, { lat: STATION.lat - 0.0027, lng: STATION.lng }, say)).toBe('300 m south');
+    expect(relativeTo(STATION, { lat: STATION.lat + 0.00003, lng: STATION.lng }, say)).toBe('at the station');
   });
 });
 
@@ -111,7 +116,7 @@ describe('describeMap', () => {
       officer('of-a-1234', 'FO1 Cruz', { lat: STATION.lat - 0.0027, lng: STATION.lng }),
       officer('of-b-1234', 'FO2 Reyes', STATION, 'On scene'),
     ]);
-    const { label, facts } = describeMap(scene);
+    const { label, facts } = describeMap(scene, say);
     expect(label).toBe('Map: Quezon City Central station, caller Maria Santos 1.2 km north-east, 2 officers');
     expect(facts).toEqual([
       'Station: Quezon City Central',
@@ -122,15 +127,15 @@ describe('describeMap', () => {
   });
 
   it('does not repeat "station" when the name has it, and says when nobody else is on the map', () => {
-    const { label } = describeMap(mapScene({ ...STATION, name: 'Cubao Fire Sub-Station' }, [], []));
+    const { label } = describeMap(mapScene({ ...STATION, name: 'Cubao Fire Sub-Station' }, [], []), say);
     expect(label).toBe('Map: Cubao Fire Sub-Station, no active caller, no officer positions');
   });
 
   it('mentions a caller whose position is unknown, and uses coordinates without a station', () => {
-    expect(describeMap(mapScene(STATION, [call()], [officer('of-a-1234', 'FO1 Cruz', STATION)])).label).toBe(
+    expect(describeMap(mapScene(STATION, [call()], [officer('of-a-1234', 'FO1 Cruz', STATION)]), say).label).toBe(
       'Map: Quezon City Central station, caller Maria Santos (position unknown), 1 officer',
     );
-    const { label, facts } = describeMap(mapScene(null, [call({ latest: position(NE_1200, 15) })], []));
+    const { label, facts } = describeMap(mapScene(null, [call({ latest: position(NE_1200, 15) })], []), say);
     expect(label).toBe('Map: caller Maria Santos, no officer positions');
     expect(facts).toEqual(['Caller Maria Santos: at 14.65913, 121.05719, accurate to ±15 m']);
   });
