@@ -17,6 +17,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'network',
+          include: ['test/network/**/*.test.ts'],
+          environment: 'node',
+          // Faults take time to show (ICE gives up after seconds, a lost call after 30 s).
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          // Must run as root in a loopback-only network namespace: see test/network/global-setup.ts.
+          globalSetup: ['test/network/global-setup.ts'],
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -3,6 +3,7 @@
  * `npm test`: every check this project has, in order, failing fast.
  *
  *   typecheck → lint → build → vitest unit → vitest server → find Chromium → vitest e2e
+ *   → vitest network (as root, inside `unshare -n`: only loopback, faults made with iptables)
  *
  * Output is streamed as it happens. Each vitest run also writes a JSON report,
  * and the very last line is always `N passed, N failed`, summed over the vitest
@@ -79,13 +80,19 @@ async function step(name, command, args) {
   if (code !== 0) finish(code, `${name} exited with ${code}`);
 }
 
-/** One vitest project; its JSON report feeds the final count. */
-async function vitest(project, { env = process.env, allowEmpty = false } = {}) {
-  banner(`vitest: ${project}`);
+/**
+ * One vitest project; its JSON report feeds the final count. `isolated` runs
+ * it inside a new network namespace where only loopback exists (root only):
+ *   unshare -n sh -c 'ip link set lo up && exec node vitest.mjs run --project …'
+ */
+async function vitest(project, { env = process.env, allowEmpty = false, isolated = false } = {}) {
+  banner(`vitest: ${project}${isolated ? ' (in a loopback-only network namespace)' : ''}`);
   const report = path.join(reportDir, `${project}.json`);
   const args = [vitestBin, 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
   if (allowEmpty) args.push('--passWithNoTests');
-  const code = await run(process.execPath, args, env);
+  const code = isolated
+    ? await run('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...args], env)
+    : await run(process.execPath, args, env);
   let counted = 0;
   try {
     const result = JSON.parse(fs.readFileSync(report, 'utf8'));
@@ -138,4 +145,9 @@ await vitest('unit', { allowEmpty: true });
 await vitest('server', { allowEmpty: true });
 const chromiumPath = resolveChromium();
 await vitest('e2e', { env: { ...process.env, CHROMIUM_PATH: chromiumPath } });
+// Network faults (iptables, a killed broker, coturn) are made in a private network namespace: root only.
+if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+  finish(1, 'the network tests need root (unshare -n, iptables): run `sudo npm test`');
+}
+await vitest('network', { env: { ...process.env, CHROMIUM_PATH: chromiumPath }, isolated: true });
 finish(0, '');

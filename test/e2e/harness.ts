@@ -96,6 +96,38 @@ export function chromiumPath(): string {
   return path;
 }
 
+/** Chromium with the flags TESTING.md found necessary, plus `extraArgs`. */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+/** PeerJS options for the broker on this port, without id and token. */
+export function brokerOptions(port: number): BrokerOptions {
+  return { host: '127.0.0.1', port, path: '/broker', key: 'peerjs', secure: false, config: { iceServers: [] } };
+}
+
+/** What the screen helpers need to make people: contexts on `origin`, and sign-in tokens the server in `dataDir` accepts. */
+export type Site = Pick<Harness, 'origin' | 'newContext' | 'stationToken' | 'officerToken'>;
+
+/**
+ * New people on `origin` in `browser`, and staff tokens signed with the secret in
+ * `dataDir` (created there when the server has not made it yet; the server then loads it).
+ */
+export function sitePeople(browser: Browser, origin: string, dataDir: string): Omit<Site, 'origin'> {
+  const secret = loadOrCreateSecret(dataDir);
+  return {
+    newContext: (contextOptions = {}) =>
+      browser.newContext({
+        permissions: ['microphone', 'geolocation'],
+        geolocation: DEFAULT_POSITION,
+        baseURL: origin,
+        ...contextOptions,
+      }),
+    stationToken: (station, name = `${station} console`) => mintToken(secret, { role: 'station', sub: station, station, name, days: 1 }),
+    officerToken: (officer, station, name = `Officer ${officer}`) => mintToken(secret, { role: 'officer', sub: officer, station, name, days: 1 }),
+  };
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bfp-e2e-'));
   const cleanups: (() => Promise<unknown> | unknown)[] = [() => fs.rmSync(dataDir, { recursive: true, force: true })];
@@ -125,29 +157,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     cleanups.push(() => server.close());
     const origin = `http://127.0.0.1:${server.port}`;
 
-    const browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      args: [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])],
-    });
+    const browser = await launchBrowser(options.chromiumArgs);
     cleanups.push(() => browser.close());
 
-    const secret = loadOrCreateSecret(dataDir);
     return {
       server,
       origin,
       port: server.port,
       dataDir,
       browser,
-      broker: { host: '127.0.0.1', port: server.port, path: '/broker', key: 'peerjs', secure: false, config: { iceServers: [] } },
-      newContext: (contextOptions = {}) =>
-        browser.newContext({
-          permissions: ['microphone', 'geolocation'],
-          geolocation: DEFAULT_POSITION,
-          baseURL: origin,
-          ...contextOptions,
-        }),
-      stationToken: (station, name = `${station} console`) => mintToken(secret, { role: 'station', sub: station, station, name, days: 1 }),
-      officerToken: (officer, station, name = `Officer ${officer}`) => mintToken(secret, { role: 'officer', sub: officer, station, name, days: 1 }),
+      broker: brokerOptions(server.port),
+      ...sitePeople(browser, origin, dataDir),
       close,
     };
   } catch (err) {

@@ -4,7 +4,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { Harness } from '../harness.ts';
+import type { Site } from '../harness.ts';
 
 /** Demo directory positions (see peer-server/demo-directory.ts). */
 export const NEAR_CENTRAL = { latitude: 14.6516, longitude: 121.0494, accuracy: 12 };
@@ -17,7 +17,7 @@ export interface Person {
   page: Page;
 }
 
-async function open(h: Harness, url: string, geolocation = NEAR_CENTRAL, permissions = ['microphone', 'geolocation']): Promise<Person> {
+async function open(h: Site, url: string, geolocation = NEAR_CENTRAL, permissions = ['microphone', 'geolocation']): Promise<Person> {
   const context = await h.newContext({ geolocation, permissions });
   const page = await context.newPage();
   await page.goto(url);
@@ -25,7 +25,7 @@ async function open(h: Harness, url: string, geolocation = NEAR_CENTRAL, permiss
 }
 
 /** A console of `station`, shift started and online. */
-export async function openConsole(h: Harness, station: string, query = ''): Promise<Person> {
+export async function openConsole(h: Site, station: string, query = ''): Promise<Person> {
   const token = await h.stationToken(station, `${station} dispatcher`);
   const person = await open(h, `${h.origin}/station${query}#token=${token}`);
   await person.page.getByRole('button', { name: 'Start shift' }).click();
@@ -35,7 +35,7 @@ export async function openConsole(h: Harness, station: string, query = ''): Prom
 
 /** A citizen past the first-run form, online, with a position (unless location is denied). */
 export async function openCitizen(
-  h: Harness,
+  h: Site,
   opts: { name?: string; phone?: string; geolocation?: typeof NEAR_CENTRAL; denyLocation?: boolean; query?: string } = {},
 ): Promise<Person> {
   const person = await open(h, `${h.origin}/${opts.query ?? ''}`, opts.geolocation ?? NEAR_CENTRAL, opts.denyLocation ? ['microphone'] : ['microphone', 'geolocation']);
@@ -48,7 +48,7 @@ export async function openCitizen(
   return person;
 }
 
-export async function openOfficer(h: Harness, officer: string, station: string, name: string, geolocation = NEAR_CENTRAL): Promise<Person> {
+export async function openOfficer(h: Site, officer: string, station: string, name: string, geolocation = NEAR_CENTRAL): Promise<Person> {
   const token = await h.officerToken(officer, station, name);
   const person = await open(h, `${h.origin}/officer#token=${token}`, geolocation);
   await person.page.getByText('Connected to BFP').waitFor();
