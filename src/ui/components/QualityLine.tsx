@@ -8,7 +8,7 @@ export function QualityLine({ session, detailed = false }: { session: CallSessio
   const q = session.quality;
   const t = useT();
   return (
-    <div class="quality" aria-label={t('quality.label')}>
+    <div class="quality" role="group" aria-label={t('quality.label')}>
       {detailed && q && (
         <p class="quality-figures">
           {t('quality.figures', { rtt: fmt(q.rttMs, 'ms'), jitter: fmt(q.jitterMs, 'ms'), loss: q.lossPct === null ? '–' : `${q.lossPct} %`, in: fmt(q.inKbps, 'kbps'), out: fmt(q.outKbps, 'kbps') })}
