@@ -47,6 +47,8 @@ export interface Config {
   logLevel: string;
   /** Map tile URL template ({z}/{x}/{y}) the console's map draws behind positions; null: a plain map. */
   mapTileUrl: string | null;
+  /** Cluster mode: several broker nodes share peers, routes and limits through this Redis. Null: one process. */
+  redis: { url: string; prefix: string } | null;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -81,6 +83,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
   const mapTileUrl = env.MAP_TILE_URL?.trim() || null;
   const tileProblem = mapTileUrl === null ? null : tileTemplateProblem(mapTileUrl);
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new Error(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
   if (tileProblem) throw new Error(`MAP_TILE_URL ${tileProblem}, e.g. https://tiles.example.lan/{z}/{x}/{y}.png; got "${mapTileUrl}"`);
   return {
     host: env.HOST || '::',
@@ -108,5 +112,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     auditKeep: int(env, 'AUDIT_KEEP', 5, 1),
     logLevel: env.LOG_LEVEL || 'info',
     mapTileUrl,
+    redis: redisUrl ? { url: redisUrl, prefix: env.REDIS_PREFIX || 'bfp:' } : null,
   };
 }

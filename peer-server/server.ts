@@ -16,6 +16,7 @@ import { openAudit, type Audit } from './broker/audit.ts';
 import { createGuard, type Guard } from './broker/guard.ts';
 import { memoryLimits, type LimitCounters } from './broker/limits.ts';
 import { LocalRegistry, type Registry } from './broker/registry.ts';
+import { startCluster, type Cluster } from './cluster/index.ts';
 import { loadDirectory, watchDirectory, type StoredDirectory } from './directory-store.ts';
 import { directoryHandler } from './api/directory.ts';
 import { presenceHandler } from './api/presence.ts';
@@ -32,6 +33,8 @@ export interface RunningServer {
   url: string;
   port: number;
   registry: Registry;
+  /** Cluster mode's state (REDIS_URL set); null for one process. */
+  cluster: Cluster | null;
   audit: Audit;
   log: Logger;
   close(): Promise<void>;
@@ -60,17 +63,21 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     (err) => log.error({ err: String(err) }, 'directory file is broken; still serving the last good one'),
   );
   const registry = options.registry ?? new LocalRegistry();
+  const cluster = config.redis
+    ? await startCluster({ ...config.redis, limits: config.limits, expireTimeoutMs: config.expireTimeoutMs, registry, log })
+    : null;
   const audit = openAudit(config.dataDir, config.auditMaxBytes, config.auditKeep);
   const guard: Guard = createGuard(
     {
       secret,
       key: BROKER_KEY,
       limits: config.limits,
-      counters: options.counters ?? memoryLimits(config.limits),
+      counters: options.counters ?? cluster?.counters ?? memoryLimits(config.limits),
       registry,
       audit,
       log,
       expireTimeoutMs: config.expireTimeoutMs,
+      ...(cluster ? { remote: cluster.peers } : {}),
     },
     config.trustProxy,
   );
@@ -108,10 +115,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   app.get('/api/directory', directoryHandler(() => directory));
   app.get('/api/presence', (req, res, next) => {
-    presenceHandler(registry, secret)(req, res).catch(next);
+    presenceHandler(registry, secret, cluster)(req, res).catch(next);
   });
   app.get('/api/ice', iceHandler(config.turn));
-  app.get('/api/health', healthHandler(registry, Date.now(), VERSION));
+  const health = healthHandler(registry, Date.now(), VERSION, cluster);
+  app.get('/api/health', (req, res, next) => {
+    health(req, res).catch(next);
+  });
   app.get('/api/config', configHandler(config.mapTileUrl));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'No such API endpoint.' });
@@ -152,11 +162,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     url,
     port,
     registry,
+    cluster,
     audit,
     log,
     close() {
       closing ??= (async () => {
         stopWatching();
+        // Hand this node's ids back while Redis is still connected; the clients then reconnect elsewhere.
+        await cluster?.close();
         guard.close();
         server.closeAllConnections?.();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -2,7 +2,8 @@
 /**
  * `npm test`: every check this project has, in order, failing fast.
  *
- *   typecheck → lint → build → vitest unit → vitest server → find Chromium → vitest e2e
+ *   typecheck → lint → build → vitest unit → vitest server → find redis-server → vitest cluster
+ *   → find Chromium → vitest e2e
  *   → vitest network (as root, inside `unshare -n`: only loopback, faults made with iptables)
  *
  * Output is streamed as it happens. Each vitest run also writes a JSON report,
@@ -15,7 +16,8 @@
  * When none is found and we run as root with apt-get and CI=true (or
  * BFP_INSTALL_CHROMIUM=1), `apt-get update && apt-get install -y chromium` runs
  * here; otherwise the run fails with a one-line instruction. Browser tests are
- * never skipped.
+ * never skipped. Nor are the cluster tests: without redis-server (the Debian
+ * package, or $REDIS_SERVER_PATH) the run fails with a one-line instruction.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -122,6 +124,22 @@ async function vitest(project, { env = process.env, allowEmpty = false, isolated
   }
 }
 
+function resolveRedis() {
+  banner('redis-server');
+  const dirs = (process.env.PATH ?? '').split(':').filter(Boolean);
+  const found = [process.env.REDIS_SERVER_PATH, ...dirs.map((dir) => path.join(dir, 'redis-server'))].find((file) => {
+    if (!file) return false;
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!found) finish(1, 'redis-server is not installed: run `apt-get install -y redis-server` (Debian), or set REDIS_SERVER_PATH');
+  console.log(`Using ${found}`);
+}
+
 function resolveChromium() {
   banner('Chromium');
   let found = findChromium(process.env, { verify: true });
@@ -143,6 +161,8 @@ await step('lint', 'npm', ['run', 'lint']);
 await step('build', 'npm', ['run', 'build']);
 await vitest('unit', { allowEmpty: true });
 await vitest('server', { allowEmpty: true });
+resolveRedis();
+await vitest('cluster');
 const chromiumPath = resolveChromium();
 await vitest('e2e', { env: { ...process.env, CHROMIUM_PATH: chromiumPath } });
 // Network faults (iptables, a killed broker, coturn) are made in a private network namespace: root only.

@@ -16,6 +16,7 @@ import { identify, type Identity } from './identity.ts';
 import { AbsentQueueBound, type LimitCounters } from './limits.ts';
 import { mayRelay } from './policy.ts';
 import type { Registry, Session } from './registry.ts';
+import type { RemotePeers } from './remote.ts';
 
 export interface GuardDeps {
   secret: Uint8Array;
@@ -27,6 +28,8 @@ export interface GuardDeps {
   log: Logger;
   expireTimeoutMs: number;
   now?: () => number;
+  /** Peers on the other broker nodes (cluster mode). */
+  remote?: RemotePeers;
 }
 
 interface GuardedSession extends Session {
@@ -39,6 +42,7 @@ interface GuardedSession extends Session {
 }
 
 const MAX_BACKLOG = 256;
+const HEARTBEAT_REPLY = JSON.stringify({ type: 'HEARTBEAT' });
 const MAX_TRACKED_CONNECTIONS = 512;
 /**
  * After an address has been told in an ERROR frame that it is over its connection limit, its
@@ -160,12 +164,24 @@ export function createGuard(deps: GuardDeps, trustProxy = false) {
       return;
     }
     const session: GuardedSession = { identity, socket: ws, ip, connectedAt: now(), offers: new Set(), refused: new Set(), backlog: null };
+    const { remote } = deps;
+    // Cluster mode: the id must also be free (or this owner's) on every other node.
+    const elsewhere = remote ? await remote.claim(session) : null;
+    if (elsewhere || ws.readyState !== ws.OPEN) {
+      if (!elsewhere) remote?.release(session);
+      refuse(ws, elsewhere ?? 'closed');
+      return;
+    }
     registry.set(session);
     queueBound.release(identity.id);
-    ws.on('close', () => registry.delete(session));
+    ws.on('close', () => {
+      registry.delete(session);
+      remote?.release(session);
+    });
     interceptFrames(session);
     // PeerServer takes over from here: it registers the client and sends OPEN.
     wss.emit('connection', ws, { url: `/?id=${encodeURIComponent(identity.id)}&token=${session.connectedAt}-${Math.random()}&key=${encodeURIComponent(deps.key)}`, headers: {} });
+    remote?.arrived(session);
   }
 
   function interceptFrames(session: GuardedSession): void {
@@ -221,12 +237,16 @@ export function createGuard(deps: GuardDeps, trustProxy = false) {
     const checked = checkFrame(data as Buffer, isBinary);
     if (!checked.ok) return malformed(session, checked.reason);
     const frame = checked.frame;
-    if (frame.type === 'HEARTBEAT') return 'pass';
+    if (frame.type === 'HEARTBEAT') {
+      // The app's watchdog hears from the broker on every heartbeat: a silent broker is a hung one.
+      if (session.socket.readyState === session.socket.OPEN) session.socket.send(HEARTBEAT_REPLY);
+      return 'pass';
+    }
     if (frame.dst === undefined) {
       session.socket.close(1000, 'left');
       return 'drop';
     }
-    return relay(session, frame as Extract<ClientFrame, { dst: string }>);
+    return relay(session, frame as Extract<ClientFrame, { dst: string }>, data);
   }
 
   async function malformed(session: GuardedSession, reason: string): Promise<boolean> {
@@ -239,7 +259,7 @@ export function createGuard(deps: GuardDeps, trustProxy = false) {
     return false;
   }
 
-  function relay(session: GuardedSession, frame: Extract<ClientFrame, { dst: string }>): 'pass' | 'drop' | Promise<boolean> {
+  function relay(session: GuardedSession, frame: Extract<ClientFrame, { dst: string }>, data: RawData): 'pass' | 'drop' | Promise<boolean> {
     const { identity } = session;
     const isNewOffer = frame.type === 'OFFER' && (frame.connectionId === null || !session.offers.has(frame.connectionId));
     if (frame.connectionId !== null && session.refused.has(frame.connectionId)) return 'drop';
@@ -248,10 +268,23 @@ export function createGuard(deps: GuardDeps, trustProxy = false) {
       if (frame.type === 'OFFER') denyOffer(session, frame, decision.reason);
       return 'drop';
     }
-    if (!isNewOffer) return room(session, frame) ? 'pass' : 'drop';
-    return counters.offer(identity).then((allowed) => {
+    // Cluster mode: a peer that is not here is reached through its node (or queued in Redis) by the cluster.
+    const remote = deps.remote && !registry.get(frame.dst) ? deps.remote : null;
+    if (!isNewOffer) {
+      if (!remote) return room(session, frame) ? 'pass' : 'drop';
+      void remote.relay(session, frame, data);
+      return 'drop';
+    }
+    return counters.offer(identity).then(async (allowed) => {
       if (!allowed) {
         denyOffer(session, frame, 'offer-rate-limit');
+        return false;
+      }
+      if (remote) {
+        const outcome = await remote.relay(session, frame, data);
+        const allowed = outcome === 'delivered' || outcome === 'queued';
+        if (frame.connectionId !== null) remember(allowed ? session.offers : session.refused, frame.connectionId);
+        audit.record({ event: 'offer', src: identity.id, dst: frame.dst, srcRole: identity.role, dstRole: roleOfId(frame.dst), ip: session.ip, allowed, reason: outcome });
         return false;
       }
       if (!room(session, frame)) {

@@ -4,7 +4,9 @@
  *
  * `startBroker` is the only place a test gets a server. Tests talk to the
  * broker through the returned `Broker` (its `nodes`, `wsUrl`, `http`), so the
- * same suite can later run against several nodes.
+ * same suite runs against several nodes: with BROKER_TEST_NODES=2 (the
+ * `cluster` vitest project) every broker is two nodes in cluster mode on a
+ * fresh real redis-server, and clients are spread over them round robin.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -18,6 +20,7 @@ import { loadConfig, type Config } from '../../peer-server/config.ts';
 import { loadOrCreateSecret } from '../../peer-server/secret.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../peer-server/server.ts';
 import { mintToken, type StaffRole } from '../../peer-server/tokens.ts';
+import { startRedis } from './cluster/redis-server.ts';
 
 export const BROKER_WS_PATH = '/broker/peerjs';
 export const DEFAULT_WAIT_MS = 3000;
@@ -82,17 +85,26 @@ function fakeDist(): string {
   return dir;
 }
 
+/** Broker nodes per broker: 1, or more in cluster mode (BROKER_TEST_NODES). */
+export const NODES = Number(process.env.BROKER_TEST_NODES || '1');
+
 /** Starts a real broker on an ephemeral loopback port, with a fresh data folder and a fake built app. */
 export async function startBroker(options: StartOptions = {}): Promise<Broker> {
   const dataDir = options.dataDir ?? tempDir('bfp-data-');
   const distDir = fakeDist();
+  const redis = NODES > 1 ? await startRedis() : null;
   const config = loadConfig(
-    { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DIST_DIR: distDir, LOG_LEVEL: 'silent', ...options.env },
+    { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DIST_DIR: distDir, LOG_LEVEL: 'silent', ...(redis ? { REDIS_URL: redis.url } : {}), ...options.env },
     process.cwd(),
   );
-  const running = await startServer(config, options.server);
-  const node: BrokerNode = { running, httpUrl: `http://127.0.0.1:${running.port}`, wsBase: `ws://127.0.0.1:${running.port}` };
-  const nodes = [node];
+  // Nodes of one cluster share the data folder: its secret exists before they start.
+  loadOrCreateSecret(dataDir);
+  const nodes: BrokerNode[] = [];
+  for (let n = 0; n < NODES; n++) {
+    const running = await startServer(config, options.server);
+    nodes.push({ running, httpUrl: `http://127.0.0.1:${running.port}`, wsBase: `ws://127.0.0.1:${running.port}` });
+  }
+  const node = nodes[0] as BrokerNode;
   let turn = 0;
   const pick = (n?: number): BrokerNode => nodes[(n ?? turn++) % nodes.length] as BrokerNode;
   let closed: Promise<void> | null = null;
@@ -117,6 +129,7 @@ export async function startBroker(options: StartOptions = {}): Promise<Broker> {
       closed ??= (async () => {
         brokers.delete(broker);
         await Promise.all(nodes.map((x) => x.running.close()));
+        await redis?.stop();
       })();
       return closed;
     },
@@ -229,7 +242,7 @@ export class PeerClient {
   }
 
   /** Opens the socket (it may still be refused after the upgrade: see `opened`/`refused`). */
-  static async connect(broker: Broker, creds: Credentials, opts: { key?: string; headers?: Record<string, string>; node?: number } = {}): Promise<PeerClient> {
+  static async connect(broker: Pick<Broker, 'wsUrl'>, creds: Credentials, opts: { key?: string; headers?: Record<string, string>; node?: number } = {}): Promise<PeerClient> {
     const ws = new WebSocket(broker.wsUrl({ ...creds, ...(opts.key === undefined ? {} : { key: opts.key }) }, opts.node), {
       ...(opts.headers ? { headers: opts.headers } : {}),
       perMessageDeflate: false,
@@ -350,13 +363,13 @@ export class PeerClient {
 }
 
 /** Connects and waits for the broker's OPEN. */
-export async function openPeer(broker: Broker, creds: Credentials, opts: { headers?: Record<string, string>; node?: number } = {}): Promise<PeerClient> {
+export async function openPeer(broker: Pick<Broker, 'wsUrl'>, creds: Credentials, opts: { headers?: Record<string, string>; node?: number } = {}): Promise<PeerClient> {
   const client = await PeerClient.connect(broker, creds, opts);
   await client.next('OPEN');
   return client;
 }
 
-export async function openCitizen(broker: Broker, creds = citizenCredentials(), opts: { headers?: Record<string, string>; node?: number } = {}): Promise<PeerClient> {
+export async function openCitizen(broker: Pick<Broker, 'wsUrl'>, creds = citizenCredentials(), opts: { headers?: Record<string, string>; node?: number } = {}): Promise<PeerClient> {
   return openPeer(broker, creds, opts);
 }
 
@@ -378,7 +391,7 @@ export interface Refusal {
 }
 
 /** Connects with credentials the broker must refuse; resolves with what the client saw. */
-export async function connectRefused(broker: Broker, creds: Credentials, opts: { key?: string; headers?: Record<string, string> } = {}): Promise<Refusal> {
+export async function connectRefused(broker: Pick<Broker, 'wsUrl'>, creds: Credentials, opts: { key?: string; headers?: Record<string, string>; node?: number } = {}): Promise<Refusal> {
   const client = await PeerClient.connect(broker, creds, opts);
   const { code } = await Promise.race([
     client.closed,

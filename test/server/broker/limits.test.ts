@@ -17,6 +17,7 @@ import {
   openStation,
   settle,
   startBroker,
+  stationCredentials,
 } from '../harness.ts';
 
 describe('connection attempts per address per minute', () => {
@@ -184,23 +185,25 @@ describe('queue for an absent peer', () => {
 describe('concurrent peers', () => {
   it('refuses a new peer at capacity with a message pointing to the hotlines, but lets a connected peer reconnect', async () => {
     const broker = await startBroker({ env: { LIMIT_PEERS: '2' } });
+    // The limit is what one broker node holds: in cluster mode everyone here is on the first node.
+    const node = { node: 0 };
     const aliceCreds = citizenCredentials();
-    const alice = await openCitizen(broker, aliceCreds);
-    const station = await openStation(broker);
+    const alice = await openCitizen(broker, aliceCreds, node);
+    const station = await openPeer(broker, await stationCredentials(broker), node);
 
-    const refusal = await connectRefused(broker, citizenCredentials());
+    const refusal = await connectRefused(broker, citizenCredentials(), node);
     expect(refusal.error).toMatch(/at capacity.*hotline/);
     expect(refusal.messages.map((m) => m.type)).not.toContain('OPEN');
 
     // Alice's phone reconnects while the broker still holds her old socket.
-    const aliceAgain = await openCitizen(broker, aliceCreds);
+    const aliceAgain = await openCitizen(broker, aliceCreds, node);
     await alice.closed;
     expect(station.isOpen && aliceAgain.isOpen).toBe(true);
 
     // Once someone leaves, a newcomer gets in.
     await aliceAgain.close();
     await eventually(async () => ((await (await broker.http('/api/health')).json()) as { peers: number }).peers === 1);
-    const newcomer = await openCitizen(broker);
+    const newcomer = await openCitizen(broker, citizenCredentials(), node);
     expect(newcomer.isOpen).toBe(true);
   });
 });
