@@ -7,6 +7,7 @@ import { Peer, type DataConnection, type MediaConnection, type PeerError } from 
 import type { IceConfig } from '../../shared/presence.ts';
 import { backoffDelay } from './backoff.ts';
 import type { Credentials } from './credentials.ts';
+import { PING_INTERVAL_MS, Watchdog } from './watchdog.ts';
 
 export type BrokerStatus =
   | { name: 'connecting' }
@@ -39,6 +40,8 @@ export class PeerLink {
   private iceServers: RTCIceServer[] = [];
   private iceExpiresAt = 0;
   private iceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Moves to another broker when this one falls silent (hung, or cut off with the socket half-open). */
+  private readonly watchdog = new Watchdog(() => this.onSilent());
 
   constructor(
     readonly credentials: Credentials,
@@ -104,10 +107,14 @@ export class PeerLink {
       token: this.credentials.token,
       config: { iceServers: this.iceServers },
       debug: 0,
+      pingInterval: PING_INTERVAL_MS,
     });
     this.peer = peer;
     this.applyIce();
+    peer.socket.on('message', () => this.watchdog.heard());
+    this.watchdog.start();
     peer.on('open', () => {
+      this.watchdog.heard();
       this.attempt = 0;
       this.setStatus({ name: 'online' });
     });
@@ -137,7 +144,16 @@ export class PeerLink {
     if (['network', 'server-error', 'socket-error', 'socket-closed', 'disconnected'].includes(err.type)) this.scheduleReconnect();
   }
 
+  /** The broker went quiet: drop the socket (PeerJS then reports 'disconnected') and reconnect. */
+  private onSilent(): void {
+    const peer = this.peer;
+    if (this.stopped) return;
+    if (peer && !peer.destroyed && !peer.disconnected) peer.disconnect();
+    else this.scheduleReconnect();
+  }
+
   private scheduleReconnect(): void {
+    this.watchdog.stop();
     if (this.stopped || this.timer) return;
     const delay = backoffDelay(this.attempt++);
     this.setStatus({ name: 'offline', retryAt: Date.now() + delay });
@@ -147,6 +163,7 @@ export class PeerLink {
       const peer = this.peer;
       if (peer && !peer.destroyed && peer.disconnected) {
         this.setStatus({ name: 'connecting' });
+        this.watchdog.start();
         peer.reconnect();
       } else if (!peer || peer.destroyed) {
         this.create();
@@ -165,6 +182,7 @@ export class PeerLink {
 
   stop(): void {
     this.stopped = true;
+    this.watchdog.stop();
     if (this.timer) clearTimeout(this.timer);
     if (this.iceTimer) clearTimeout(this.iceTimer);
     this.timer = null;

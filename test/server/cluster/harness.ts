@@ -10,7 +10,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach } from 'vitest';
 import { loadOrCreateSecret } from '../../../peer-server/secret.ts';
-import { BROKER_WS_PATH, tempDir, type Broker } from '../harness.ts';
+import { PING_INTERVAL_MS, Watchdog } from '../../../src/client/peer/watchdog.ts';
+import { BROKER_WS_PATH, tempDir, type Broker, type PeerClient } from '../harness.ts';
 import { freePort, startRedis, type RedisServer } from './redis-server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -131,4 +132,30 @@ export async function startCluster(count = 3, env: Record<string, string> = {}):
   };
   running.add(cluster);
   return cluster;
+}
+
+/**
+ * Keeps a client alive the way the app does: heartbeats every PING_INTERVAL_MS,
+ * and the app's own Watchdog on whatever the broker sends back. Resolves when
+ * the watchdog finds the broker silent (the client's socket is dropped then).
+ */
+export function silentBroker(client: PeerClient): { silent: Promise<void>; stop(): void } {
+  let stop = () => undefined as void;
+  const silent = new Promise<void>((resolve) => {
+    const dog = new Watchdog(() => {
+      stop();
+      client.terminate();
+      resolve();
+    });
+    const onMessage = () => dog.heard();
+    client.ws.on('message', onMessage);
+    const beat = setInterval(() => void client.heartbeat().catch(() => undefined), PING_INTERVAL_MS);
+    dog.start();
+    stop = () => {
+      clearInterval(beat);
+      dog.stop();
+      client.ws.off('message', onMessage);
+    };
+  });
+  return { silent, stop: () => stop() };
 }
