@@ -78,7 +78,8 @@ export class Phone {
   /** Media calls that arrived before we knew the session they belong to. */
   private readonly earlyMedia = new Map<string, MediaConnection>();
   private microphone: Promise<MediaStream | null> | null = null;
-  micProblem: string | null = null;
+  /** Why calls carry no voice from this device, for the screen to say; null while the microphone works. */
+  micProblem: 'blocked' | 'missing' | null = null;
 
   constructor(
     readonly link: PeerLink,
@@ -93,7 +94,7 @@ export class Phone {
         return s;
       },
       (err: unknown) => {
-        this.micProblem = err instanceof DOMException && err.name === 'NotAllowedError' ? 'Microphone access is blocked.' : 'No microphone available.';
+        this.micProblem = err instanceof DOMException && err.name === 'NotAllowedError' ? 'blocked' : 'missing';
         this.microphone = null;
         this.options.onChange();
         return null;

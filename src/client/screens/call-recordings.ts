@@ -13,7 +13,8 @@ export class CallRecordings {
   /** Stored recordings of this scope, by call id. */
   stored: ReadonlyMap<string, RecordingRecord> = new Map();
   /** Why the last recording could not start or be kept, in words. */
-  problem: string | null = null;
+  /** The last recording that failed, for the screen to say: it could not start, or could not be kept. */
+  problem: 'start-failed' | 'save-failed' | null = null;
   private readonly running = new Map<string, { session: CallSession; recorder: CallRecorder; media: CallSession['media'] }>();
   private closed = false;
 
@@ -41,7 +42,7 @@ export class CallRecordings {
       this.problem = null;
     } catch {
       session.send({ type: 'recording', on: false });
-      this.problem = 'This browser could not record the call.';
+      this.problem = 'start-failed';
     }
     this.changed();
   }
@@ -59,7 +60,7 @@ export class CallRecordings {
     try {
       await saveRecording({ callId: session.callId, scope: this.scope(), mimeType, durationMs, size: audio.size, createdAt: Date.now(), audio });
     } catch {
-      this.problem = 'The recording could not be kept on this device (storage full?).';
+      this.problem = 'save-failed';
     }
     await this.load();
   }

@@ -38,6 +38,11 @@ export function CallPanel({ session, phone, myName }: { session: CallSession; ph
           {t(`problem.${session.problem}`)}
         </p>
       )}
+      {isActive(state) && phone?.micProblem && (
+        <p role="alert" class="problem mic-problem">
+          {t(`mic.${phone.micProblem}`)}
+        </p>
+      )}
       {talking && session.warnings.length > 0 && <QualityLine session={session} />}
       {isActive(state) && !(state.name === 'ringing' && session.direction === 'in') && (
         <div class="actions">

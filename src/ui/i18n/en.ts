@@ -62,6 +62,8 @@ export const en = {
   'problem.turn-unreachable': 'The relay server could not be reached (TURN).',
   'problem.transfer-missing': 'The caller did not come over from the other console.',
   'problem.unreachable': 'Could not reach the caller’s phone.',
+  'mic.blocked': 'Microphone access is blocked, so they cannot hear you. Allow the microphone for this site in the browser settings. Location and chat still go through.',
+  'mic.missing': 'No microphone found, so they cannot hear you. Location and chat still go through.',
   'problem.lost': 'The connection was lost and could not be restored.',
 
   'quality.label': 'Call quality',

@@ -54,6 +54,8 @@ export const fil: Messages = {
   'call.hangUp': 'Ibaba ang tawag',
   'call.cancel': 'Kanselahin ang tawag',
 
+  'mic.blocked': 'Naka-block ang mikropono kaya hindi ka nila naririnig. Payagan ang mikropono para sa site na ito sa settings ng browser. Naipapadala pa rin ang lokasyon at chat.',
+  'mic.missing': 'Walang nakitang mikropono kaya hindi ka nila naririnig. Naipapadala pa rin ang lokasyon at chat.',
   'problem.media-failed': 'Hindi maitayo ang koneksiyon ng audio.',
   'problem.media-timeout': 'Hindi naitayo sa oras ang koneksiyon ng audio.',
   'problem.turn-refused': 'Tinanggihan ng relay server ang aming credentials (TURN).',

@@ -41,6 +41,8 @@ export const staffEn = {
   'record.title': 'The caller is told the call is being recorded',
   'record.start': 'Record',
   'record.stop': 'Stop recording',
+  'record.problem.start-failed': 'This browser could not record the call.',
+  'record.problem.save-failed': 'The recording could not be kept on this device (is its storage full?).',
   'record.on': '● Recording {time} (the caller is told)',
 
   'conference.on': 'In a conference call',

@@ -43,6 +43,8 @@ export const staffFil: StaffMessages = {
   'record.title': 'Sasabihan ang tumatawag na nire-record ang tawag',
   'record.start': 'I-record',
   'record.stop': 'Itigil ang pag-record',
+  'record.problem.start-failed': 'Hindi ma-record ng browser na ito ang tawag.',
+  'record.problem.save-failed': 'Hindi maitabi sa device na ito ang recording (puno na ba ang storage?).',
   'record.on': '● Nire-record {time} (alam ng tumatawag)',
 
   'conference.on': 'Nasa conference call',

@@ -55,6 +55,16 @@ function Station() {
           <IncomingCalls app={app} />
           <section aria-label={st('station.calls')} class="calls">
             <h2>{st('station.calls')}</h2>
+            {app.phone?.micProblem && (
+              <p role="alert" class="problem mic-problem">
+                {t(`mic.${app.phone.micProblem}`)}
+              </p>
+            )}
+            {app.recordings.problem && (
+              <p role="alert" class="problem">
+                {st(`record.problem.${app.recordings.problem}`)}
+              </p>
+            )}
             {app.calls().length === 0 && <p>{st('station.noCall')}</p>}
             {app.calls().map((s) => (
               <ActiveCall key={s.callId} session={s} app={app} />

@@ -36,9 +36,10 @@ export async function openConsole(h: Site, station: string, query = ''): Promise
 /** A citizen past the first-run form, online, with a position (unless location is denied). */
 export async function openCitizen(
   h: Site,
-  opts: { name?: string; phone?: string; geolocation?: typeof NEAR_CENTRAL; denyLocation?: boolean; query?: string } = {},
+  opts: { name?: string; phone?: string; geolocation?: typeof NEAR_CENTRAL; denyLocation?: boolean; denyMicrophone?: boolean; query?: string } = {},
 ): Promise<Person> {
-  const person = await open(h, `${h.origin}/${opts.query ?? ''}`, opts.geolocation ?? NEAR_CENTRAL, opts.denyLocation ? ['microphone'] : ['microphone', 'geolocation']);
+  const permissions = [...(opts.denyMicrophone ? [] : ['microphone']), ...(opts.denyLocation ? [] : ['geolocation'])];
+  const person = await open(h, `${h.origin}/${opts.query ?? ''}`, opts.geolocation ?? NEAR_CENTRAL, permissions);
   const { page } = person;
   await page.getByLabel('Your name').fill(opts.name ?? 'Maria Santos');
   await page.getByLabel('Your phone number').fill(opts.phone ?? '+63 917 555 0101');
