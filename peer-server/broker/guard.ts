@@ -1,17 +1,22 @@
 /**
  * The guard around stock PeerServer: it owns the WebSocket server (noServer),
  * authenticates every upgrade before PeerServer sends OPEN, and checks every
- * frame (shape, authorization, limits) before PeerServer relays it.
+ * frame (shape, authorization, limits) before it is relayed.
+ *
+ * PeerServer registers the peers, sends OPEN, keeps them alive by heartbeat and
+ * holds messages for absent peers. A checked frame for a connected peer the guard
+ * delivers itself, exactly as PeerServer would ({type, src, dst, payload}), so that
+ * a frame is parsed once, not once by each.
  */
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Logger } from 'pino';
 import { roleOfId } from '../../src/shared/ids.ts';
 import type { Limits } from '../config.ts';
 import type { Audit } from './audit.ts';
-import { checkFrame, type ClientFrame } from './frames.ts';
+import { checkFrame, isPlainHeartbeat, type RelayFrame } from './frames.ts';
 import { identify, type Identity } from './identity.ts';
 import { AbsentQueueBound, type LimitCounters } from './limits.ts';
 import { mayRelay } from './policy.ts';
@@ -33,13 +38,21 @@ export interface GuardDeps {
 }
 
 interface GuardedSession extends Session {
-  /** Connection ids of OFFERs already counted against the limit. */
-  offers: Set<string>;
-  /** Connection ids whose OFFER was refused: their CANDIDATEs are dropped. */
-  refused: Set<string>;
+  socket: GuardedSocket;
+  /** Connection ids of OFFERs already counted against the limit (created on the first). */
+  offers: Set<string> | null;
+  /** Connection ids whose OFFER was refused: their CANDIDATEs are dropped (created on the first). */
+  refused: Set<string> | null;
   /** Frames waiting while an earlier one is checked, so order is kept. */
   backlog: [RawData, boolean][] | null;
 }
+
+/** The server's sockets, as `ws` creates them; the guard's per-socket behaviour lives on the prototype. */
+type GuardedSocket = WebSocket & {
+  session: GuardedSession | null;
+  /** Hands a frame to PeerServer's own listener. */
+  toPeerServer(data: RawData, isBinary: boolean): void;
+};
 
 const MAX_BACKLOG = 256;
 const HEARTBEAT_REPLY = JSON.stringify({ type: 'HEARTBEAT' });
@@ -51,6 +64,8 @@ const MAX_TRACKED_CONNECTIONS = 512;
  */
 const OVER_LIMIT_QUIET_MS = 10_000;
 
+type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: string; id: string; overLimit?: true };
+
 export function remoteAddress(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = req.headers['x-forwarded-for'];
@@ -60,13 +75,47 @@ export function remoteAddress(req: IncomingMessage, trustProxy: boolean): string
   return req.socket.remoteAddress ?? 'unknown';
 }
 
+// Listeners shared by every socket: a closure per connection would keep the upgrade request alive with it.
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 export function createGuard(deps: GuardDeps, trustProxy = false) {
-  const { registry, audit, log, counters, limits } = deps;
+  const { registry, audit, log, counters, limits, remote } = deps;
   const now = deps.now ?? Date.now;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
+
+  // Methods, not per-session closures: an idle connection costs little beyond what `ws` needs.
+  class GuardedWebSocket extends WebSocket {
+    session: GuardedSession | null = null;
+
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      const { session } = this;
+      if (session && event === 'message') {
+        onFrame(session, args[0] as RawData, args[1] as boolean);
+        return true;
+      }
+      // Here rather than in a listener of its own: a third 'close' listener costs ~170 bytes per socket.
+      if (session && event === 'close') {
+        registry.delete(session);
+        remote?.release(session);
+      }
+      return super.emit(event, ...args);
+    }
+
+    toPeerServer(data: RawData, isBinary: boolean): void {
+      super.emit('message', data, isBinary);
+    }
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, WebSocket: GuardedWebSocket });
   const queueBound = new AbsentQueueBound(limits.queuePerPeer, limits.queueTotal, deps.expireTimeoutMs * 2, now);
   const sweep = setInterval(() => queueBound.sweep(), deps.expireTimeoutMs);
   sweep.unref();
+  let admitted = 0;
+
+  function logSocketError(err: Error): void {
+    log.debug({ err: err.message }, 'socket error');
+  }
 
   function sendJson(ws: WebSocket, message: object): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -81,9 +130,11 @@ export function createGuard(deps: GuardDeps, trustProxy = false) {
     sendJson(session.socket, { type: 'EXPIRE', src: dst, dst: session.identity.id });
   }
 
-  async function authenticate(req: IncomingMessage, ip: string): Promise<{ ok: true; identity: Identity } | { ok: false; reason: string; id: string; overLimit?: true }> {
+  async function authenticate(req: IncomingMessage, ip: string): Promise<AuthResult> {
     const params = new URL(req.url ?? '', 'http://broker').searchParams;
-    const id = params.get('id') ?? '';
+    // A copy: V8 keeps a substring as a slice of its parent, and the session would keep the
+    // whole request URL (token included) alive with the id.
+    const id = Buffer.from(params.get('id') ?? '').toString();
     const token = params.get('token') ?? '';
     if (!(await counters.connection(ip))) return { ok: false, id, reason: 'Too many connection attempts from this network. Wait a minute and try again.', overLimit: true };
     if (!id || !token || !params.get('key')) return { ok: false, id, reason: 'No id, token, or key supplied to websocket server' };
@@ -92,7 +143,10 @@ export function createGuard(deps: GuardDeps, trustProxy = false) {
       return { ok: false, id, reason: 'The emergency line is at capacity. Call the hotline numbers shown in the app.' };
     }
     const result = await identify(deps.secret, id, token);
-    return result.ok ? result : { ...result, id };
+    if (!result.ok) return { ...result, id };
+    const holder = registry.get(id);
+    if (holder && holder.identity.owner !== result.identity.owner) return { ok: false, reason: 'This id is already in use by another device.', id };
+    return result;
   }
 
   /** Makes room for `identity`: a stale socket of the same owner is closed first, anyone else is refused. */
@@ -123,48 +177,49 @@ export function createGuard(deps: GuardDeps, trustProxy = false) {
   }
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     const ip = remoteAddress(req, trustProxy);
     const told = toldOverLimit.get(ip);
     if (told !== undefined && now() - told < OVER_LIMIT_QUIET_MS) {
       socket.end(`HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: ${OVER_LIMIT_QUIET_MS / 1000}\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    void (async () => {
-      let auth = await authenticate(req, ip);
-      if (auth.ok) {
-        const holder = registry.get(auth.identity.id);
-        if (holder && holder.identity.owner !== auth.identity.owner) auth = { ok: false, reason: 'This id is already in use by another device.', id: auth.identity.id };
-      }
-      if (socket.destroyed) return;
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        ws.on('error', (err) => log.debug({ err: err.message }, 'socket error'));
-        if (!auth.ok) {
-          if (auth.overLimit) rememberOverLimit(ip);
-          audit.record({ event: 'connect', src: auth.id.slice(0, 80), srcRole: roleOfId(auth.id), ip, allowed: false, reason: auth.reason });
-          refuse(ws, auth.reason);
-          return;
-        }
-        admit(ws, auth.identity, ip).catch((err: unknown) => {
-          log.error({ err }, 'admit failed');
-          ws.terminate();
-        });
-      });
-    })().catch((err: unknown) => {
+    upgrade(req, socket, head, ip).catch((err: unknown) => {
       log.error({ err }, 'upgrade failed');
       socket.destroy();
     });
   }
 
-  async function admit(ws: WebSocket, identity: Identity, ip: string): Promise<void> {
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ip: string): Promise<void> {
+    const auth = await authenticate(req, ip);
+    if (socket.destroyed) return;
+    // `ws` calls back once the handshake is done (and never if it fails).
+    const ws = await new Promise<GuardedSocket>((resolve) => wss.handleUpgrade(req, socket, head, (upgraded) => resolve(upgraded as GuardedSocket)));
+    // `ws` handles the TCP socket's errors from here.
+    socket.off('error', destroyOnError);
+    ws.on('error', logSocketError);
+    if (!auth.ok) {
+      if (auth.overLimit) rememberOverLimit(ip);
+      audit.record({ event: 'connect', src: auth.id.slice(0, 80), srcRole: roleOfId(auth.id), ip, allowed: false, reason: auth.reason });
+      refuse(ws, auth.reason);
+      return;
+    }
+    try {
+      await admit(ws, auth.identity, ip);
+    } catch (err) {
+      log.error({ err }, 'admit failed');
+      ws.terminate();
+    }
+  }
+
+  async function admit(ws: GuardedSocket, identity: Identity, ip: string): Promise<void> {
     // Another socket of the same owner may have been admitted while this one awaited: the newest wins.
     const problem = await claim(identity);
     if (problem || ws.readyState !== ws.OPEN) {
       refuse(ws, problem ?? 'closed');
       return;
     }
-    const session: GuardedSession = { identity, socket: ws, ip, connectedAt: now(), offers: new Set(), refused: new Set(), backlog: null };
-    const { remote } = deps;
+    const session: GuardedSession = { identity, socket: ws, ip, connectedAt: now(), offers: null, refused: null, backlog: null };
     // Cluster mode: the id must also be free (or this owner's) on every other node.
     const elsewhere = remote ? await remote.claim(session) : null;
     if (elsewhere || ws.readyState !== ws.OPEN) {
@@ -174,146 +229,165 @@ export function createGuard(deps: GuardDeps, trustProxy = false) {
     }
     registry.set(session);
     queueBound.release(identity.id);
-    ws.on('close', () => {
-      registry.delete(session);
-      remote?.release(session);
-    });
-    interceptFrames(session);
-    // PeerServer takes over from here: it registers the client and sends OPEN.
-    wss.emit('connection', ws, { url: `/?id=${encodeURIComponent(identity.id)}&token=${session.connectedAt}-${Math.random()}&key=${encodeURIComponent(deps.key)}`, headers: {} });
+    ws.session = session;
+    // PeerServer takes over from here: it registers the client and sends OPEN. A token of its own per
+    // socket makes PeerServer refuse (not silently re-attach) a socket it still holds for this id.
+    wss.emit('connection', ws, { url: `/?id=${encodeURIComponent(identity.id)}&token=${++admitted}&key=${encodeURIComponent(deps.key)}`, headers: {} });
+    // PeerServer listens for this socket's errors now (server.ts logs them).
+    ws.off('error', logSocketError);
     remote?.arrived(session);
   }
 
-  function interceptFrames(session: GuardedSession): void {
-    const ws = session.socket;
-    const deliver = ws.emit.bind(ws) as (event: string, ...args: unknown[]) => boolean;
-    const pass = (data: RawData, isBinary: boolean) => deliver('message', data, isBinary);
-    (ws as unknown as { emit: typeof deliver }).emit = (event: string, ...args: unknown[]) => {
-      if (event !== 'message') return deliver(event, ...args);
-      const [data, isBinary] = args as [RawData, boolean];
-      if (session.backlog) {
-        if (session.backlog.length >= MAX_BACKLOG) refuse(ws, 'Too many messages at once.');
-        else session.backlog.push([data, isBinary]);
-        return true;
-      }
-      void process(session, data, isBinary, pass);
-      return true;
-    };
+  /** One frame from a session: checked and handled at once, unless an earlier one is still being checked. */
+  function onFrame(session: GuardedSession, data: RawData, isBinary: boolean): void {
+    if (session.backlog) {
+      if (session.backlog.length >= MAX_BACKLOG) refuse(session.socket, 'Too many messages at once.');
+      else session.backlog.push([data, isBinary]);
+      return;
+    }
+    let pending: Promise<void> | undefined;
+    try {
+      pending = inspect(session, data, isBinary);
+    } catch (err) {
+      failed(session, err);
+    }
+    if (pending) void drain(session, pending);
   }
 
   /**
-   * Checks one frame; while an async check runs, later frames wait in the backlog and
-   * are checked in arrival order once it is done, so frames are relayed in the order sent.
+   * While an asynchronous check runs, later frames wait in the backlog; they are checked
+   * in arrival order once it is done, so frames are relayed in the order sent.
    */
-  async function process(session: GuardedSession, data: RawData, isBinary: boolean, pass: (data: RawData, isBinary: boolean) => void): Promise<void> {
+  async function drain(session: GuardedSession, pending: Promise<void>): Promise<void> {
+    const backlog: [RawData, boolean][] = [];
+    session.backlog = backlog;
     try {
-      let verdict = inspect(session, data, isBinary);
-      if (verdict === 'pass') pass(data, isBinary);
-      if (verdict === 'pass' || verdict === 'drop') return;
-      const backlog: [RawData, boolean][] = [];
-      session.backlog = backlog;
-      for (;;) {
-        if (await verdict) pass(data, isBinary);
-        // Frames that arrived meanwhile, up to the next one that needs an async check.
+      for (let check: Promise<void> | undefined = pending; check; ) {
+        await check;
+        check = undefined;
         let next: [RawData, boolean] | undefined;
-        while ((next = backlog.shift())) {
-          [data, isBinary] = next;
-          verdict = inspect(session, data, isBinary);
-          if (verdict === 'pass') pass(data, isBinary);
-          else if (verdict !== 'drop') break;
-        }
-        if (!next) return;
+        while (!check && (next = backlog.shift())) check = inspect(session, next[0], next[1]);
       }
     } catch (err) {
-      // Never let one client's message take the broker down.
-      log.error({ err }, 'frame check failed');
-      refuse(session.socket, 'The broker could not check a message.');
+      failed(session, err);
     } finally {
       session.backlog = null;
     }
   }
 
-  function inspect(session: GuardedSession, data: RawData, isBinary: boolean): 'pass' | 'drop' | Promise<boolean> {
-    const checked = checkFrame(data as Buffer, isBinary);
+  function failed(session: GuardedSession, err: unknown): void {
+    // Never let one client's message take the broker down.
+    log.error({ err }, 'frame check failed');
+    refuse(session.socket, 'The broker could not check a message.');
+  }
+
+  /** Handles one frame; returns a promise while an asynchronous check (a limit) decides it. */
+  function inspect(session: GuardedSession, data: RawData, isBinary: boolean): Promise<void> | undefined {
+    if (!isBinary && isPlainHeartbeat(data)) {
+      heartbeat(session, data);
+      return;
+    }
+    const checked = checkFrame(data, isBinary);
     if (!checked.ok) return malformed(session, checked.reason);
     const frame = checked.frame;
     if (frame.type === 'HEARTBEAT') {
-      // The app's watchdog hears from the broker on every heartbeat: a silent broker is a hung one.
-      if (session.socket.readyState === session.socket.OPEN) session.socket.send(HEARTBEAT_REPLY);
-      return 'pass';
+      heartbeat(session, data);
+      return;
     }
     if (frame.dst === undefined) {
       session.socket.close(1000, 'left');
-      return 'drop';
+      return;
     }
-    return relay(session, frame as Extract<ClientFrame, { dst: string }>, data);
+    return relay(session, frame, data);
   }
 
-  async function malformed(session: GuardedSession, reason: string): Promise<boolean> {
+  function heartbeat(session: GuardedSession, data: RawData): void {
+    // The app's watchdog hears from the broker on every heartbeat: a silent broker is a hung one.
+    if (session.socket.readyState === WebSocket.OPEN) session.socket.send(HEARTBEAT_REPLY);
+    // PeerServer needs the heartbeats too (they keep the peer alive) and parses them itself.
+    session.socket.toPeerServer(data, false);
+  }
+
+  async function malformed(session: GuardedSession, reason: string): Promise<void> {
     log.debug({ peer: session.identity.id, reason }, 'malformed frame');
     if (await counters.malformed(`${session.identity.id}@${session.connectedAt}`)) {
       sendJson(session.socket, { type: 'ERROR', payload: { msg: `Malformed message: ${reason}` } });
     } else {
       refuse(session.socket, 'Too many malformed messages; disconnected.');
     }
-    return false;
   }
 
-  function relay(session: GuardedSession, frame: Extract<ClientFrame, { dst: string }>, data: RawData): 'pass' | 'drop' | Promise<boolean> {
+  function relay(session: GuardedSession, frame: RelayFrame, data: RawData): Promise<void> | undefined {
     const { identity } = session;
-    const isNewOffer = frame.type === 'OFFER' && (frame.connectionId === null || !session.offers.has(frame.connectionId));
-    if (frame.connectionId !== null && session.refused.has(frame.connectionId)) return 'drop';
-    const decision = mayRelay(identity, frame.dst);
+    if (frame.connectionId !== null && session.refused?.has(frame.connectionId)) return;
+    const here = registry.get(frame.dst);
+    // A connected peer's role is known; only other ids are parsed.
+    const dstRole = here ? here.identity.role : roleOfId(frame.dst);
+    const decision = mayRelay(identity, dstRole);
     if (!decision.allowed) {
       if (frame.type === 'OFFER') denyOffer(session, frame, decision.reason);
-      return 'drop';
+      return;
     }
     // Cluster mode: a peer that is not here is reached through its node (or queued in Redis) by the cluster.
-    const remote = deps.remote && !registry.get(frame.dst) ? deps.remote : null;
+    const elsewhere = here ? null : remote;
+    const isNewOffer = frame.type === 'OFFER' && (frame.connectionId === null || !session.offers?.has(frame.connectionId));
     if (!isNewOffer) {
-      if (!remote) return room(session, frame) ? 'pass' : 'drop';
-      void remote.relay(session, frame, data);
-      return 'drop';
+      if (elsewhere) void elsewhere.relay(session, frame, data);
+      else forward(session, frame, data);
+      return;
     }
     return counters.offer(identity).then(async (allowed) => {
-      if (!allowed) {
-        denyOffer(session, frame, 'offer-rate-limit');
-        return false;
+      if (!allowed) return denyOffer(session, frame, 'offer-rate-limit');
+      if (elsewhere) {
+        const outcome = await elsewhere.relay(session, frame, data);
+        const relayed = outcome === 'delivered' || outcome === 'queued';
+        if (frame.connectionId !== null && relayed) session.offers = remember(session.offers, frame.connectionId);
+        if (frame.connectionId !== null && !relayed) session.refused = remember(session.refused, frame.connectionId);
+        audit.record({ event: 'offer', src: identity.id, dst: frame.dst, srcRole: identity.role, dstRole, ip: session.ip, allowed: relayed, reason: outcome });
+        return;
       }
-      if (remote) {
-        const outcome = await remote.relay(session, frame, data);
-        const allowed = outcome === 'delivered' || outcome === 'queued';
-        if (frame.connectionId !== null) remember(allowed ? session.offers : session.refused, frame.connectionId);
-        audit.record({ event: 'offer', src: identity.id, dst: frame.dst, srcRole: identity.role, dstRole: roleOfId(frame.dst), ip: session.ip, allowed, reason: outcome });
-        return false;
-      }
-      if (!room(session, frame)) {
-        denyOffer(session, frame, 'queue-full');
-        return false;
-      }
-      if (frame.connectionId !== null) remember(session.offers, frame.connectionId);
-      audit.record({ event: 'offer', src: identity.id, dst: frame.dst, srcRole: identity.role, dstRole: roleOfId(frame.dst), ip: session.ip, allowed: true, reason: registry.get(frame.dst) ? 'delivered' : 'queued' });
-      return true;
+      const reason = registry.get(frame.dst) ? 'delivered' : 'queued';
+      if (!forward(session, frame, data)) return denyOffer(session, frame, 'queue-full');
+      if (frame.connectionId !== null) session.offers = remember(session.offers, frame.connectionId);
+      audit.record({ event: 'offer', src: identity.id, dst: frame.dst, srcRole: identity.role, dstRole, ip: session.ip, allowed: true, reason });
     });
   }
 
-  /** A message for a peer that is not connected waits in PeerServer's queue, within bounds. */
-  function room(session: GuardedSession, frame: Extract<ClientFrame, { dst: string }>): boolean {
-    if (registry.get(frame.dst)) return true;
+  /**
+   * Sends a checked frame on: to a connected peer directly, or into PeerServer's queue for an
+   * absent one (within bounds). False when there is no room for it.
+   */
+  function forward(session: GuardedSession, frame: RelayFrame, data: RawData): boolean {
+    const target = registry.get(frame.dst);
+    if (target?.socket.readyState === WebSocket.OPEN) {
+      target.socket.send(JSON.stringify({ type: frame.type, src: session.identity.id, dst: frame.dst, payload: frame.payload }));
+      return true;
+    }
+    // A closing socket: PeerServer decides (it may have dropped the peer already and queue the frame).
+    if (target) {
+      session.socket.toPeerServer(data, false);
+      return true;
+    }
     if (frame.type === 'LEAVE') return false;
-    return queueBound.admit(frame.dst) || (log.debug({ src: session.identity.id, dst: frame.dst }, 'queue full'), false);
+    if (!queueBound.admit(frame.dst)) {
+      log.debug({ src: session.identity.id, dst: frame.dst }, 'queue full');
+      return false;
+    }
+    session.socket.toPeerServer(data, false);
+    return true;
   }
 
-  function denyOffer(session: GuardedSession, frame: Extract<ClientFrame, { dst: string }>, reason: string): void {
-    if (frame.connectionId !== null) remember(session.refused, frame.connectionId);
+  function denyOffer(session: GuardedSession, frame: RelayFrame, reason: string): void {
+    if (frame.connectionId !== null) session.refused = remember(session.refused, frame.connectionId);
     audit.record({ event: 'offer', src: session.identity.id, dst: frame.dst, srcRole: session.identity.role, dstRole: roleOfId(frame.dst), ip: session.ip, allowed: false, reason });
     // EXPIRE, not ERROR: PeerJS reports it as peer-unavailable and stays connected.
     expire(session, frame.dst);
   }
 
-  function remember(set: Set<string>, connectionId: string): void {
-    if (set.size >= MAX_TRACKED_CONNECTIONS) set.clear();
+  function remember(set: Set<string> | null, connectionId: string): Set<string> {
+    if (!set || set.size >= MAX_TRACKED_CONNECTIONS) set = new Set();
     set.add(connectionId);
+    return set;
   }
 
   function close(): void {

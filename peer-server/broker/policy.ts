@@ -1,15 +1,15 @@
 /**
  * Who may signal whom. Citizens reach station consoles only; staff reach anyone.
  */
-import { roleOfId } from '../../src/shared/ids.ts';
+import type { Role } from '../../src/shared/ids.ts';
 import type { Identity } from './identity.ts';
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 
 const ALLOWED: Decision = { allowed: true };
 
-export function mayRelay(src: Identity, dst: string): Decision {
-  const dstRole = roleOfId(dst);
+/** `dstRole` is the role the destination id claims (roleOfId), null for an id that is no peer id. */
+export function mayRelay(src: Identity, dstRole: Role | null): Decision {
   if (dstRole === null) return { allowed: false, reason: 'invalid-destination' };
   if (src.role !== 'citizen') return ALLOWED;
   if (dstRole === 'station') return ALLOWED;
