@@ -29,7 +29,8 @@ export interface RedisPair {
 }
 
 export async function connectRedis(url: string, log: Logger): Promise<RedisPair> {
-  const commands = new Redis(url, { ...OPTIONS, connectionName: 'bfp-broker' });
+  // Auto-pipelining: the relays of one event-loop turn go to Redis in one write.
+  const commands = new Redis(url, { ...OPTIONS, enableAutoPipelining: true, connectionName: 'bfp-broker' });
   // The subscriber may queue its SUBSCRIBE until connected; ioredis re-subscribes after a reconnect.
   const subscriber = new Redis(url, { ...OPTIONS, enableOfflineQueue: true, autoResubscribe: true, connectionName: 'bfp-broker-sub' });
   let wasReady = false;

@@ -44,6 +44,8 @@ export async function freePort(): Promise<number> {
 export interface RedisServer {
   url: string;
   port: number;
+  /** The process id of the running server (for CPU readings). */
+  readonly pid: number | undefined;
   readonly running: boolean;
   /** Stops it at once (SIGKILL: all data is gone, as after a crash) and waits until it has exited. */
   kill(): Promise<void>;
@@ -102,6 +104,9 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child?.pid;
+    },
     get running() {
       return child !== null && child.exitCode === null && child.signalCode === null;
     },
