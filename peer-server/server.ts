@@ -53,6 +53,10 @@ export interface ServerOptions {
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.logLevel, base: null });
   const secret = loadOrCreateSecret(config.dataDir);
+  const registry = options.registry ?? new LocalRegistry();
+  const cluster = config.redis
+    ? await startCluster({ ...config.redis, limits: config.limits, expireTimeoutMs: config.expireTimeoutMs, registry, log })
+    : null;
   let directory: StoredDirectory = loadDirectory(config.dataDir);
   const stopWatching = watchDirectory(
     config.dataDir,
@@ -62,10 +66,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     },
     (err) => log.error({ err: String(err) }, 'directory file is broken; still serving the last good one'),
   );
-  const registry = options.registry ?? new LocalRegistry();
-  const cluster = config.redis
-    ? await startCluster({ ...config.redis, limits: config.limits, expireTimeoutMs: config.expireTimeoutMs, registry, log })
-    : null;
   const audit = openAudit(config.dataDir, config.auditMaxBytes, config.auditKeep);
   const guard: Guard = createGuard(
     {

@@ -42,7 +42,13 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisPair>
     });
   }
   // The first connection must succeed: a node that never saw Redis must not pretend to be in a cluster.
-  await Promise.all([commands.connect(), subscriber.connect()]);
+  try {
+    await Promise.all([commands.connect(), subscriber.connect()]);
+  } catch (err) {
+    commands.disconnect();
+    subscriber.disconnect();
+    throw new Error(`cannot reach Redis at REDIS_URL (${new URL(url).host}): ${err instanceof Error ? err.message : String(err)}`);
+  }
   wasReady = true;
   return {
     commands,
