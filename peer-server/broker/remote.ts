@@ -9,6 +9,8 @@ import type { Session } from './registry.ts';
 export interface RemoteFrame {
   type: RelayType;
   dst: string;
+  /** The frame's payload as the guard parsed it (parsed again from the raw frame when absent). */
+  payload?: unknown;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { RedisPair } from './connect.ts';
 import type { Keys } from './keys.ts';
 import type { NodeBook } from './nodes.ts';
 import type { ClusterCommands } from './scripts.ts';
-import { WIRE_VERSION, decode, encode, peerFrame, relayText, type ExpireMessage, type KickMessage, type RelayMessage, type RouteMessage } from './wire.ts';
+import { WIRE_VERSION, decode, encode, encodeRelay, peerFrame, type ExpireMessage, type KickMessage, type RelayMessage, type RouteMessage } from './wire.ts';
 
 /** How often a node extends its registry entries: PeerJS's heartbeat. */
 export const REFRESH_MS = 5000;
@@ -37,9 +37,9 @@ export interface ClusterPeersDeps {
   log: Logger;
 }
 
-function text(raw: RawData): string {
-  if (Buffer.isBuffer(raw)) return raw.toString('utf8');
-  return Array.isArray(raw) ? Buffer.concat(raw).toString('utf8') : Buffer.from(raw).toString('utf8');
+function payloadOf(raw: RawData): unknown {
+  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : Array.isArray(raw) ? Buffer.concat(raw).toString('utf8') : Buffer.from(raw).toString('utf8');
+  return (JSON.parse(text) as { payload?: unknown }).payload;
 }
 
 export class ClusterPeers implements RemotePeers {
@@ -123,11 +123,14 @@ export class ClusterPeers implements RemotePeers {
   }
 
   relay(session: Session, frame: RemoteFrame, raw: RawData): Promise<RemoteOutcome> {
-    return this.route(session.identity.id, this.self, frame.dst, frame.type, text(raw), 0);
+    const src = session.identity.id;
+    const payload = 'payload' in frame ? frame.payload : payloadOf(raw);
+    return this.route({ from: this.self, hops: 0, src, dst: frame.dst, type: frame.type, frame: peerFrame(frame.type, src, frame.dst, payload) });
   }
 
   /** Sends a frame from `src` (on node `from`) towards `dst`, wherever it is. */
-  private async route(src: string, from: string, dst: string, type: string, raw: string, hops: number): Promise<RemoteOutcome> {
+  private async route(message: Omit<RelayMessage, 'k'>): Promise<RemoteOutcome> {
+    const { src, from, dst } = message;
     if (!this.deps.redis.ready()) return this.refuse(src, from, dst);
     try {
       let node = this.routes.get(dst);
@@ -137,12 +140,12 @@ export class ClusterPeers implements RemotePeers {
       }
       node ??= (await this.lookup(dst)) ?? undefined;
       if (node !== undefined && node !== this.self) {
-        const receivers = await this.deps.redis.commands.publish(this.deps.keys.channel(node), relayText(from, src, raw, hops));
+        const receivers = await this.deps.redis.commands.publish(this.deps.keys.channel(node), encodeRelay(message));
         if (receivers > 0) return 'delivered';
         // Nobody listens on that node's channel: it is gone.
         this.routes.delete(dst);
       }
-      return await this.absent(src, from, dst, type, raw);
+      return await this.absent(message);
     } catch (err) {
       this.deps.log.debug({ err: String(err) }, 'cross-node relay failed');
       return this.refuse(src, from, dst);
@@ -171,12 +174,11 @@ export class ClusterPeers implements RemotePeers {
   }
 
   /** `dst` is on no live node: hold the frame for it in Redis, within the same bounds as on one node. */
-  private async absent(src: string, from: string, dst: string, type: string, raw: string): Promise<RemoteOutcome> {
+  private async absent({ src, from, dst, type, frame }: Omit<RelayMessage, 'k'>): Promise<RemoteOutcome> {
     if (type === 'LEAVE') return 'unreachable';
     const { keys, commands, limits, expireTimeoutMs } = this.deps;
     const id = randomBytes(8).toString('hex');
-    const message = JSON.parse(raw) as RelayMessage['m'];
-    const entry = `${id}\n${peerFrame({ v: WIRE_VERSION, k: 'relay', from, src, hops: 0, m: message })}`;
+    const entry = `${id}\n${frame}`;
     const queued = await commands.enqueue(keys.queue(dst), keys.queued, entry, id, limits.queuePerPeer, limits.queueTotal, expireTimeoutMs * 2);
     if (!queued) return this.refuse(src, from, dst, 'queue-full');
     const timer = setTimeout(() => {
@@ -226,8 +228,8 @@ export class ClusterPeers implements RemotePeers {
     }
     switch (message.k) {
       case 'relay': {
-        const session = this.deps.registry.get(message.m.dst);
-        if (session && session.socket.readyState === session.socket.OPEN) session.socket.send(peerFrame(message));
+        const session = this.deps.registry.get(message.dst);
+        if (session && session.socket.readyState === session.socket.OPEN) session.socket.send(message.frame);
         else void this.reroute(message);
         return;
       }
@@ -248,17 +250,16 @@ export class ClusterPeers implements RemotePeers {
 
   /** A frame reached this node after its peer left: find where the peer is now and tell the sender's node. */
   private async reroute(message: RelayMessage): Promise<void> {
-    const dst = message.m.dst;
+    const { dst } = message;
     this.routes.delete(dst);
     try {
       const node = this.deps.redis.ready() ? await this.lookup(dst) : null;
       if (message.from !== this.self) this.send(message.from, encode({ v: WIRE_VERSION, k: 'route', id: dst, node: node === this.self ? null : node } satisfies RouteMessage));
-      const raw = JSON.stringify(message.m);
       if (node !== null && node !== this.self && message.hops < MAX_HOPS) {
-        await this.route(message.src, message.from, dst, message.m.type, raw, message.hops + 1);
+        await this.route({ ...message, hops: message.hops + 1 });
         return;
       }
-      await this.absent(message.src, message.from, dst, message.m.type, raw);
+      await this.absent(message);
     } catch {
       this.refuse(message.src, message.from, dst);
     }

@@ -1,20 +1,30 @@
 /**
  * Messages between broker nodes, one Redis channel per node. Every message
- * carries the format version `v`; a node drops versions it does not speak
- * (during a rolling upgrade the sender then sees its peer as unreachable).
+ * carries the format version; a node drops versions it does not speak (during
+ * a rolling upgrade the sender then sees its peer as unreachable).
+ *
+ * A relayed frame is a header line and the frame exactly as the destination's
+ * socket receives it, so the receiving node parses nothing but the header:
+ *   1 relay <from node> <hops> <src> <dst> <type>\n{"type":…,"src":…,"dst":…,"payload":…}
+ * (ids cannot hold spaces: the guard relays only to valid ids). The rare
+ * control messages are JSON with a `v` field.
  */
 export const WIRE_VERSION = 1;
 
-/** A client frame relayed to the node holding its destination. `m` is the frame exactly as the client sent it. */
+const RELAY_PREFIX = `${WIRE_VERSION} relay `;
+
+/** A client frame on its way to the node holding its destination. */
 export interface RelayMessage {
-  v: number;
   k: 'relay';
   /** The node the sender is on, which is told when the frame cannot be delivered. */
   from: string;
-  src: string;
   /** Times the frame was forwarded after a stale route. */
   hops: number;
-  m: { type: string; dst: string; payload?: unknown };
+  src: string;
+  dst: string;
+  type: string;
+  /** What the destination's socket receives: the shape stock PeerServer sends. */
+  frame: string;
 }
 
 /** Tell a peer on the receiving node that `dst` cannot be reached (an EXPIRE). */
@@ -43,9 +53,13 @@ export interface RouteMessage {
 
 export type NodeMessage = RelayMessage | ExpireMessage | KickMessage | RouteMessage;
 
-/** Wraps a client frame without parsing it again: the guard has checked it already. */
-export function relayText(from: string, src: string, raw: string, hops = 0): string {
-  return `{"v":${WIRE_VERSION},"k":"relay","from":${JSON.stringify(from)},"src":${JSON.stringify(src)},"hops":${hops},"m":${raw}}`;
+/** The frame a PeerJS client receives for a relayed message. */
+export function peerFrame(type: string, src: string, dst: string, payload: unknown): string {
+  return JSON.stringify({ type, src, dst, payload });
+}
+
+export function encodeRelay(m: Omit<RelayMessage, 'k'>): string {
+  return `${RELAY_PREFIX}${m.from} ${m.hops} ${m.src} ${m.dst} ${m.type}\n${m.frame}`;
 }
 
 export function encode(message: ExpireMessage | KickMessage | RouteMessage): string {
@@ -53,6 +67,13 @@ export function encode(message: ExpireMessage | KickMessage | RouteMessage): str
 }
 
 export function decode(text: string): NodeMessage | null {
+  if (text.startsWith(RELAY_PREFIX)) {
+    const newline = text.indexOf('\n');
+    const [from, hops, src, dst, type] = text.slice(RELAY_PREFIX.length, newline).split(' ');
+    if (newline < 0 || !from || !hops || !src || !dst || !type) return null;
+    return { k: 'relay', from, hops: Number(hops), src, dst, type, frame: text.slice(newline + 1) };
+  }
+  if (!text.startsWith('{')) return null;
   let message: unknown;
   try {
     message = JSON.parse(text);
@@ -61,12 +82,6 @@ export function decode(text: string): NodeMessage | null {
   }
   if (typeof message !== 'object' || message === null) return null;
   const m = message as { v?: unknown; k?: unknown };
-  if (m.v !== WIRE_VERSION || typeof m.k !== 'string') return null;
+  if (m.v !== WIRE_VERSION || typeof m.k !== 'string' || m.k === 'relay') return null;
   return message as NodeMessage;
-}
-
-/** What the destination's socket receives: the same shape stock PeerServer sends. */
-export function peerFrame(message: RelayMessage): string {
-  const { type, dst, payload } = message.m;
-  return JSON.stringify({ type, src: message.src, dst, payload });
 }
