@@ -138,9 +138,10 @@ function connectPeer(target: Target, id: string, token: string, timeoutMs: numbe
     let open = false;
     ws.on('message', (data: Buffer) => {
       if (open) {
-        // Relayed frames start with {"type":"CANDIDATE"; anything else is the broker talking back.
+        // Relayed frames start with {"type":"CANDIDATE"; anything else is the broker talking back
+        // (this project's broker answers each heartbeat, for the app's watchdog: that is expected).
         if (data[9] === 0x43 /* C */) conn.onRelay(() => (JSON.parse(data.toString()) as { payload: { t: number } }).payload.t);
-        else noteError(`${id} got ${data.toString().slice(0, 160)}`);
+        else if (data.length !== HEARTBEAT.length || data.toString() !== HEARTBEAT) noteError(`${id} got ${data.toString().slice(0, 160)}`);
         return;
       }
       const message = JSON.parse(data.toString()) as { type: string; payload?: { msg?: string } };
