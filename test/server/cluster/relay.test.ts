@@ -54,6 +54,34 @@ describe('three broker nodes on one Redis', () => {
     expect((await moved.next('OFFER')).payload?.connectionId).toBe(cid);
   });
 
+  it('follows a peer that moved after its route was cached, and ends a route to a peer that left in one EXPIRE', async () => {
+    const cluster = await startCluster(3, { EXPIRE_TIMEOUT_MS: '500' });
+    const station = await openPeer(cluster, await stationCredentials(cluster), { node: 0 });
+    const alice = citizenCredentials();
+    const before = await openCitizen(cluster, alice, { node: 1 });
+    const first = await station.offer(alice.id);
+    expect((await before.next('OFFER')).payload?.connectionId).toBe(first);
+
+    // Node 1 learnt where alice was; she is on node 3 now.
+    const after = await openCitizen(cluster, alice, { node: 2 });
+    await before.closed;
+    const second = await station.offer(alice.id);
+    await station.candidate(alice.id, second, 1);
+    expect((await after.next('OFFER')).payload?.connectionId).toBe(second);
+    expect((await after.next('CANDIDATE')).payload?.connectionId).toBe(second);
+
+    // She leaves for good: the frames that follow the old route end in one EXPIRE, not one per frame.
+    await after.close();
+    const third = await station.offer(alice.id);
+    await station.candidate(alice.id, third, 2);
+    await station.candidate(alice.id, third, 3);
+    expect(await station.next('EXPIRE')).toEqual({ type: 'EXPIRE', src: alice.id, dst: station.id });
+    // A later EXPIRE for someone else: by then any further EXPIRE for alice would have come.
+    await station.offer(citizenCredentials().id);
+    await station.next('EXPIRE', { where: (m) => m.src !== alice.id });
+    expect(station.received('EXPIRE', (m) => m.src === alice.id)).toHaveLength(1);
+  });
+
   it('keeps the per-citizen call limit when the attempts are spread over the nodes', async () => {
     const cluster = await startCluster(3, { LIMIT_OFFERS_PER_CITIZEN: '3' });
     const station = await openPeer(cluster, await stationCredentials(cluster), { node: 0 });
