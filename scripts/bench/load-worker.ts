@@ -4,7 +4,8 @@
  * to a loopback source address each (`localAddress`), so the broker's per-IP
  * limits see them as coming from different networks. One role per process:
  *
- *   idle   connected citizens that only send {"type":"HEARTBEAT"} every 5 s, as PeerJS does
+ *   idle   connected citizens that only send {"type":"HEARTBEAT"} every 4 s, as the app's PeerJS does
+ *          (the broker answers each one: the app's watchdog listens for that answer)
  *   calls  station consoles and citizens; call setups at a fixed rate: the citizen's OFFER and
  *          CANDIDATEs to a console, the console's ANSWER and CANDIDATEs back. Both ends live in
  *          this process, so one clock times every relayed frame (one-way) and every setup
@@ -186,17 +187,28 @@ async function openMany<T>(count: number, concurrency: number, make: (i: number)
   return { made, failed, firstError };
 }
 
-/** Heartbeats every 5 s per connection, spread evenly (PeerJS starts its timer at its own open). */
+/** Heartbeats at the app's interval per connection, spread evenly (PeerJS starts its timer at its own open). */
 const beating: Conn[] = [];
 let beatAt = 0;
+const BEAT_TICK_MS = 100;
+/** The app's heartbeat interval (PING_INTERVAL_MS in src/client/peer/watchdog.ts; this build cannot import src/). */
+const PING_INTERVAL_MS = 4000;
 const heartbeats = setInterval(() => {
-  const slice = Math.ceil(beating.length / 50);
+  const slice = Math.ceil(beating.length / (PING_INTERVAL_MS / BEAT_TICK_MS));
   for (let i = 0; i < slice && beating.length > 0; i++) {
     beatAt = (beatAt + 1) % beating.length;
     const conn = beating[beatAt] as Conn;
     if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(HEARTBEAT);
   }
-}, 100);
+}, BEAT_TICK_MS);
+
+/** The broker's answer to a heartbeat: expected, counted, and not a relayed frame. */
+let heartbeatAnswers = 0;
+function isHeartbeatAnswer(data: Buffer): boolean {
+  if (data.length !== HEARTBEAT.length || data.toString('latin1') !== HEARTBEAT) return false;
+  heartbeatAnswers++;
+  return true;
+}
 heartbeats.unref();
 
 const unexpected: Unexpected = { frames: {}, closes: {}, abuseToCitizens: 0, abuseCandidatesLeaked: 0 };
@@ -224,6 +236,7 @@ const idle: Conn[] = [];
 function watchWellBehaved(conn: () => Conn | undefined, isCitizen: boolean) {
   return {
     onFrame: (data: Buffer) => {
+      if (isHeartbeatAnswer(data)) return;
       const type = frameType(data);
       if (isCitizen && data.includes('"connectionId":"ab_')) unexpected.abuseToCitizens++;
       else bump(unexpected.frames, type);
@@ -308,6 +321,7 @@ function send(conn: Conn, message: object): void {
 function onConsoleFrame(self: () => Conn | undefined) {
   return (data: Buffer) => {
     const now = performance.now();
+    if (isHeartbeatAnswer(data)) return;
     const f = parseT(data);
     if (!f) return bump(unexpected.frames, 'not JSON');
     if (f.connectionId.startsWith('ab_')) {
@@ -336,6 +350,7 @@ function onConsoleFrame(self: () => Conn | undefined) {
 
 function onCallerFrame(data: Buffer): void {
   const now = performance.now();
+  if (isHeartbeatAnswer(data)) return;
   if (data.includes('"connectionId":"ab_')) {
     unexpected.abuseToCitizens++;
     return;
@@ -598,9 +613,9 @@ function ids(args: Record<string, unknown>): { consoles: string[]; citizens: str
   return { consoles: consoles.map((c) => c.id), citizens: callers.slice(0, n).map((c) => c.id) };
 }
 
-function status(): { unexpected: Unexpected; connected: number } {
+function status(): { unexpected: Unexpected; connected: number; heartbeatAnswers: number } {
   const all = [...idle, ...consoles, ...callers];
-  return { unexpected, connected: all.filter((c) => c.ws.readyState === WebSocket.OPEN).length };
+  return { unexpected, connected: all.filter((c) => c.ws.readyState === WebSocket.OPEN).length, heartbeatAnswers };
 }
 
 function closeWellBehaved(): { closed: number } {
