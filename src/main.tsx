@@ -1,4 +1,4 @@
-import { render } from 'preact';
+import { options, render } from 'preact';
 import { appUpdates, installOffer, startPwa } from './pwa/index.ts';
 import { CitizenScreen } from './ui/citizen/CitizenScreen.tsx';
 import { InstallButton } from './ui/components/InstallButton.tsx';
@@ -39,5 +39,9 @@ function App() {
     </>
   );
 }
+
+// Re-render after the current task, not in its microtasks: a call's signalling (accept → offer → answer)
+// runs in promise continuations, and a screen re-render queued ahead of them delayed every step.
+options.debounceRendering = (flush) => setTimeout(flush, 0);
 
 render(<App />, document.getElementById('app') as HTMLElement);
