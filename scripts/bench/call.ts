@@ -16,7 +16,10 @@
  *     in one page.evaluate; on the console a MutationObserver takes Date.now()
  *     when a `li.ring-item` with this caller's position (5 decimals) appears and
  *     reports it through an exposed binding. Same machine clock on both pages.
- *   - answer → audio: Date.now() at the "Answer" click on the console; then an
+ *   - answer → audio: the console clicks "Answer" once the caller's data
+ *     connection is open on its side (a person reads the ring for longer than
+ *     that takes; the bare call below likewise starts on an open data
+ *     connection), then Date.now() at the "Answer" click; then an
  *     in-page loop on each side (every POLL_MS) waits for iceConnectionState
  *     connected/completed and inbound-rtp audio bytesReceived > 0. The call's
  *     time is the later of the two sides.
@@ -182,6 +185,7 @@ interface PageSession {
   sos: { name: string } | null;
   state: { name: string };
   media: { peerConnection?: RTCPeerConnection } | null;
+  conn: { open: boolean } | null;
   dispatch(event: { type: string }): void;
   send(body: { type: string }): void;
   call(peer: unknown, stream: MediaStream): void;
@@ -866,6 +870,8 @@ async function main(): Promise<void> {
           await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
           await cdp.send('Profiler.start');
         }
+        // Like the bare call, which starts once its data connection is open: answer on an open one.
+        await consolePage.waitForFunction((name) => window.bfp?.phone?.sessions.find((s) => s.sos?.name === name)?.conn?.open === true, name, { timeout: STEP_TIMEOUT_MS, polling: 5 });
         const answerAt = await consolePage.evaluate((name) => {
           const item = [...document.querySelectorAll('li.ring-item')].find((li) => li.querySelector('.caller strong')?.textContent === name);
           const button = item?.querySelector<HTMLButtonElement>('button.answer');
