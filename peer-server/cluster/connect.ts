@@ -29,8 +29,10 @@ export interface RedisPair {
 }
 
 export async function connectRedis(url: string, log: Logger): Promise<RedisPair> {
-  // Auto-pipelining: the relays of one event-loop turn go to Redis in one write.
-  const commands = new Redis(url, { ...OPTIONS, enableAutoPipelining: true, connectionName: 'bfp-broker' });
+  // No auto-pipelining: it holds each PUBLISH until the end of the event-loop turn, which put the
+  // cross-node p99 at 13 ms at 5,000 msg/s (7 ms without). Redis then spends ~33 µs per message
+  // instead of ~9 (one write each): signalling is small, a caller waiting is not.
+  const commands = new Redis(url, { ...OPTIONS, enableAutoPipelining: false, connectionName: 'bfp-broker' });
   // The subscriber may queue its SUBSCRIBE until connected; ioredis re-subscribes after a reconnect.
   const subscriber = new Redis(url, { ...OPTIONS, enableOfflineQueue: true, autoResubscribe: true, connectionName: 'bfp-broker-sub' });
   let wasReady = false;
