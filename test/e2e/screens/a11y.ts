@@ -82,14 +82,15 @@ export async function walkTabOrder(page: Page): Promise<TabWalk> {
       const name = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
       return `<${el.tagName.toLowerCase()}${el instanceof HTMLInputElement ? ` type=${el.type}` : ''}> "${name}"`;
     };
-    const controls = [...document.querySelectorAll<HTMLElement>(selector)].filter((el) => {
+    const isControl = (el: HTMLElement) => {
       const r = el.getBoundingClientRect();
-      return el.checkVisibility({ visibilityProperty: true }) && r.width > 0 && r.height > 0 && !el.matches(':disabled');
-    });
+      return el.matches(selector) && el.checkVisibility({ visibilityProperty: true }) && r.width > 0 && r.height > 0 && !el.matches(':disabled');
+    };
+    const controls = [...document.querySelectorAll<HTMLElement>(selector)].filter(isControl);
     // A radio group is one tab stop: arrow keys move within it.
     const stop = (el: HTMLElement) => (el instanceof HTMLInputElement && el.type === 'radio' && el.name ? `radio:${el.name}` : String(controls.indexOf(el)));
     const w = window as unknown as { tabWalk: unknown };
-    w.tabWalk = { controls, stop, describe, reached: new Set<string>(), first: null as Element | null, laps: 0, noFocusStyle: [] as string[], strays: [] as string[] };
+    w.tabWalk = { controls, isControl, stop, describe, reached: new Set<string>(), first: null as Element | null, laps: 0, noFocusStyle: [] as string[], strays: [] as string[] };
     (document.activeElement as HTMLElement | null)?.blur();
     return controls.length;
   }, CONTROLS);
@@ -99,6 +100,7 @@ export async function walkTabOrder(page: Page): Promise<TabWalk> {
     const done = await page.evaluate(() => {
       type Walk = {
         controls: HTMLElement[];
+        isControl(el: HTMLElement): boolean;
         stop(el: HTMLElement): string;
         describe(el: Element): string;
         reached: Set<string>;
@@ -112,6 +114,8 @@ export async function walkTabOrder(page: Page): Promise<TabWalk> {
       if (!el || el === document.body) return false;
       if (el === walk.first) return true;
       walk.first ??= el;
+      // The page may change during the walk (a notice appears): a control shown since then counts too.
+      if (!walk.controls.includes(el) && walk.isControl(el)) walk.controls.push(el);
       if (!walk.controls.includes(el)) {
         // Chromium makes a scrolled box without controls a tab stop of its own, so its text can be scrolled.
         const s = getComputedStyle(el);
@@ -134,7 +138,8 @@ export async function walkTabOrder(page: Page): Promise<TabWalk> {
   return page.evaluate(() => {
     type Walk = { controls: HTMLElement[]; stop(el: HTMLElement): string; describe(el: Element): string; reached: Set<string>; noFocusStyle: string[]; strays: string[] };
     const walk = (window as unknown as { tabWalk: Walk }).tabWalk;
-    const unreached = walk.controls.filter((el) => !walk.reached.has(walk.stop(el))).map(walk.describe);
+    // …and one that went away (a notice dismissed by the app) cannot be reached any more.
+    const unreached = walk.controls.filter((el) => el.isConnected && el.checkVisibility({ visibilityProperty: true }) && !walk.reached.has(walk.stop(el))).map(walk.describe);
     return { unreached: [...new Set(unreached)], noFocusStyle: [...new Set(walk.noFocusStyle)], strays: [...new Set(walk.strays)] };
   });
 }
