@@ -245,15 +245,15 @@ describe('capAudioSender', () => {
     await capAudioSender(pc, 100_000);
     expect(audio.setParameters).toHaveBeenCalledTimes(1);
     const sent = audio.setParameters.mock.calls[0]?.[0];
-    // 64 kbps at most, aimed 10 % lower: Opus overshoots its target now and then.
-    expect(sent?.encodings.map((e) => e.maxBitrate)).toEqual([57_600, 57_600]);
+    // 64 kbps at most, aimed 3 % lower: Opus overshoots its target now and then.
+    expect(sent?.encodings.map((e) => e.maxBitrate)).toEqual([62_080, 62_080]);
     expect(video.setParameters).not.toHaveBeenCalled();
   });
 
   it('adds an encoding when the browser reports none yet', async () => {
     const audio = sender('audio', undefined);
     await capAudioSender({ getSenders: () => [audio] } as unknown as RTCPeerConnection, 32_000);
-    expect(audio.setParameters.mock.calls[0]?.[0].encodings).toEqual([{ maxBitrate: 28_800 }]);
+    expect(audio.setParameters.mock.calls[0]?.[0].encodings).toEqual([{ maxBitrate: 31_040 }]);
   });
 
   it('a browser refusing the cap does not break the call', async () => {
