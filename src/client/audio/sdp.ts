@@ -54,14 +54,20 @@ export function shapeOpus(sdp: string, bitrate: number = DEFAULT_AUDIO_BITRATE):
 
 /**
  * Opus treats the sender's limit as a target and overshoots it now and then (64,453 bps over 8 s
- * against 64,000, with a noise microphone): the sender aims this much lower so the cap holds. Not
- * lower: at 90 % of the default 32 kbps Chromium sometimes stopped sending in-band FEC at 5 % loss.
+ * against 64,000, with a noise microphone): above the default, the sender aims this much lower so
+ * the cap holds. Never below the default: under it, Chromium sent no in-band FEC at 5 % loss.
  */
 export const SENDER_HEADROOM = 0.97;
 
+/** What the sender aims at for a cap of `bitrate`. */
+export function senderTarget(bitrate: number): number {
+  const bps = clampBitrate(bitrate);
+  return Math.min(bps, Math.max(DEFAULT_AUDIO_BITRATE, Math.round(bps * SENDER_HEADROOM)));
+}
+
 /** Caps what this side sends, whatever the far side's SDP allows. */
 export async function capAudioSender(pc: RTCPeerConnection, bitrate: number): Promise<void> {
-  const bps = Math.round(clampBitrate(bitrate) * SENDER_HEADROOM);
+  const bps = senderTarget(bitrate);
   for (const sender of pc.getSenders()) {
     if (sender.track?.kind !== 'audio') continue;
     const params = sender.getParameters();

@@ -253,7 +253,7 @@ describe('capAudioSender', () => {
   it('adds an encoding when the browser reports none yet', async () => {
     const audio = sender('audio', undefined);
     await capAudioSender({ getSenders: () => [audio] } as unknown as RTCPeerConnection, 32_000);
-    expect(audio.setParameters.mock.calls[0]?.[0].encodings).toEqual([{ maxBitrate: 31_040 }]);
+    expect(audio.setParameters.mock.calls[0]?.[0].encodings).toEqual([{ maxBitrate: 32_000 }]);
   });
 
   it('a browser refusing the cap does not break the call', async () => {
