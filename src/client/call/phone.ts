@@ -34,6 +34,32 @@ export function toRecord(session: CallSession, scope: string): CallRecord {
   };
 }
 
+/**
+ * Tells one console to stop ringing. A console whose connection is still opening
+ * hears nothing of a close (PeerJS sends none through the broker) and would ring
+ * until its ICE gave up, so it is told once its connection opens, or let go of
+ * after a while.
+ */
+function stopRinging(conn: DataConnection, cancel: object): void {
+  const sendAndClose = () => {
+    try {
+      void conn.send(cancel);
+    } catch {
+      // Closed under us: the close stops the ring as well.
+    }
+    // Closing right away would race the cancel; the close also stops the ring on its own.
+    setTimeout(() => conn.close(), 150);
+  };
+  if (conn.open) return sendAndClose();
+  const giveUp = setTimeout(() => conn.close(), UNOPENED_RING_GRACE_MS);
+  conn.on('open', () => {
+    clearTimeout(giveUp);
+    sendAndClose();
+  });
+}
+
+/** How long a ring whose connection has not opened yet is kept, so that it can still be told to stop. */
+const UNOPENED_RING_GRACE_MS = 10_000;
 /** A call whose audio path does not come back within this time is lost. */
 const LOST_AFTER_MS = 30_000;
 /** Give the old path a moment to recover by itself before building a new one. */
@@ -251,12 +277,8 @@ export class Phone {
     attempt.timer = null;
     const conns = [...attempt.pending.values()];
     attempt.pending.clear();
-    for (const conn of conns) {
-      const cancel = message({ type: 'cancel', callId: attempt.session.callId, reason: reason === 'answered-elsewhere' || reason === 'no-answer' ? reason : 'caller-cancelled' });
-      if (conn.open) void conn.send(cancel);
-      // Closing right away would race the cancel; the close also stops the ring on its own.
-      setTimeout(() => conn.close(), conn.open ? 150 : 0);
-    }
+    const cancel = message({ type: 'cancel', callId: attempt.session.callId, reason: reason === 'answered-elsewhere' || reason === 'no-answer' ? reason : 'caller-cancelled' });
+    for (const conn of conns) stopRinging(conn, cancel);
   }
 
   private stopAttempt(attempt: Attempt, reason: string): void {
@@ -313,7 +335,7 @@ export class Phone {
     session.remoteName = meta.name;
     if (meta.position) session.positions.push({ position: meta.position, seq: -1, receivedAt: Date.now() });
     session.attach(conn);
-    session.on('cancel', () => session.dispatch({ type: 'end', reason: 'caller-cancelled' }));
+    session.on('cancel', (m) => session.dispatch({ type: 'end', reason: m.reason === 'answered-elsewhere' || m.reason === 'no-answer' ? m.reason : 'caller-cancelled' }));
     session.dispatch({ type: 'incoming', target: meta.name });
     this.track(session);
   }

@@ -1,0 +1,162 @@
+/**
+ * Ringing every console of a station at once, as the consoles experience it:
+ * when one answers, the others stop ringing, also a console whose connection
+ * was still opening at that moment (it hears nothing of a close, only a cancel).
+ *
+ * PeerJS is faked: data connections are event emitters that open when the test
+ * says so, and record what was sent on them.
+ */
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DataConnection, MediaConnection } from 'peerjs';
+import { Phone, type PhoneOptions } from '../../../../src/client/call/phone.ts';
+import type { PeerLink } from '../../../../src/client/peer/link.ts';
+import type { Sos } from '../../../../src/shared/protocol.ts';
+
+vi.mock('../../../../src/client/store/history.ts', () => ({ saveCall: async () => {} }));
+
+class FakeConn extends EventEmitter {
+  open = false;
+  closed = false;
+  readonly sent: unknown[] = [];
+  constructor(
+    readonly peer: string,
+    readonly metadata: unknown = undefined,
+  ) {
+    super();
+  }
+  send(data: unknown): void {
+    if (!this.open) throw new Error('not open');
+    this.sent.push(data);
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.open = false;
+    this.emit('close');
+  }
+  /** The connection opens (ICE connected, data channel up). */
+  opened(): void {
+    this.open = true;
+    this.emit('open');
+  }
+  /** A message from the far side. */
+  receive(m: unknown): void {
+    this.emit('data', m);
+  }
+}
+
+const SOS: Omit<Sos, 'v' | 'type' | 'callId'> = { role: 'citizen', name: 'Carlo Reyes', phone: '', position: null, sentAt: 1 };
+const CONSOLES = ['st-qc-central-aaaa', 'st-qc-central-bbbb'];
+
+function setup() {
+  const conns = new Map<string, FakeConn>();
+  const media = { on: () => media, close: () => {}, peerConnection: undefined } as unknown as MediaConnection;
+  const peer = {
+    disconnected: false,
+    connect: (id: string) => {
+      const conn = new FakeConn(id);
+      conns.set(id, conn);
+      return conn;
+    },
+    call: () => media,
+  };
+  const link = { peer, ensureIce: async () => [] } as unknown as PeerLink;
+  const options: PhoneOptions = { bitrate: 32_000, scope: 'citizen', ringTimeoutMs: 20_000, onChange: () => {} };
+  return { phone: new Phone(link, options), conns };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  const track = { stop: () => {}, enabled: true };
+  const stream = { clone: () => stream, getTracks: () => [track], getAudioTracks: () => [track] };
+  vi.stubGlobal('navigator', { mediaDevices: { getUserMedia: async () => stream } });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+/** Rings both consoles; the first one's connection opens and it answers. */
+async function answeredByFirst() {
+  const { phone, conns } = setup();
+  const session = phone.dial([{ label: 'Quezon City Central', peers: CONSOLES }], SOS);
+  await vi.advanceTimersByTimeAsync(0);
+  const first = conns.get(CONSOLES[0]!)!;
+  const second = conns.get(CONSOLES[1]!)!;
+  first.opened();
+  first.receive({ v: 1, type: 'accept', callId: session.callId, by: 'Dispatcher' });
+  return { session, first, second };
+}
+
+describe('ringing a station with two consoles', () => {
+  it('tells a console whose connection opens after the other answered to stop ringing, then lets it go', async () => {
+    const { session, second } = await answeredByFirst();
+    expect(session.state.name).toBe('connecting');
+    // Closing it now would leave that console ringing: it would never hear of it.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(second.closed).toBe(false);
+
+    second.opened();
+    expect(second.sent).toEqual([{ v: 1, type: 'cancel', callId: session.callId, reason: 'answered-elsewhere' }]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(second.closed).toBe(true);
+  });
+
+  it('tells an open console at once and closes it shortly after', async () => {
+    const { phone, conns } = setup();
+    const session = phone.dial([{ label: 'Quezon City Central', peers: CONSOLES }], SOS);
+    await vi.advanceTimersByTimeAsync(0);
+    for (const conn of conns.values()) conn.opened();
+    conns.get(CONSOLES[1]!)!.receive({ v: 1, type: 'accept', callId: session.callId, by: 'Dispatcher' });
+    const other = conns.get(CONSOLES[0]!)!;
+    expect(other.sent).toEqual([{ v: 1, type: 'cancel', callId: session.callId, reason: 'answered-elsewhere' }]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(other.closed).toBe(true);
+  });
+
+  it('gives up on a console whose connection never opens', async () => {
+    const { second } = await answeredByFirst();
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(second.closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(second.closed).toBe(true);
+    expect(second.sent).toEqual([]);
+  });
+
+  it('on the caller hanging up while a console is still connecting, that console is told too', async () => {
+    const { phone, conns } = setup();
+    const session = phone.dial([{ label: 'Quezon City Central', peers: CONSOLES }], SOS);
+    await vi.advanceTimersByTimeAsync(0);
+    phone.cancel(session);
+    const late = conns.get(CONSOLES[0]!)!;
+    late.opened();
+    expect(late.sent).toEqual([{ v: 1, type: 'cancel', callId: session.callId, reason: 'caller-cancelled' }]);
+  });
+});
+
+describe('a console that was rung', () => {
+  function ring(phone: Phone) {
+    const conn = new FakeConn('c-0123456789abcdef0123456789abcdef', { v: 1, type: 'sos', callId: 'call1', ...SOS });
+    phone.incoming(conn as unknown as DataConnection);
+    conn.opened();
+    const session = phone.sessions.find((s) => s.callId === 'call1')!;
+    return { conn, session };
+  }
+
+  it('shows a call a colleague answered as answered on another console, not as cancelled', () => {
+    const { phone } = setup();
+    const { conn, session } = ring(phone);
+    expect(session.state).toMatchObject({ name: 'ringing', direction: 'in', target: 'Carlo Reyes' });
+    conn.receive({ v: 1, type: 'cancel', callId: 'call1', reason: 'answered-elsewhere' });
+    expect(session.state).toMatchObject({ name: 'ended', reason: 'answered-elsewhere' });
+  });
+
+  it('shows a caller who hung up while ringing as cancelled, whatever reason they claim', () => {
+    const { phone } = setup();
+    const { conn, session } = ring(phone);
+    conn.receive({ v: 1, type: 'cancel', callId: 'call1', reason: 'transferred' });
+    expect(session.state).toMatchObject({ name: 'ended', reason: 'caller-cancelled' });
+  });
+});
