@@ -49,6 +49,8 @@ export interface Config {
   mapTileUrl: string | null;
   /** Cluster mode: several broker nodes share peers, routes and limits through this Redis. Null: one process. */
   redis: { url: string; prefix: string } | null;
+  /** Hand memory freed after a surge of peers back to the operating system (glibc's malloc_trim). */
+  memoryTrim: boolean;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -113,5 +115,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: env.LOG_LEVEL || 'info',
     mapTileUrl,
     redis: redisUrl ? { url: redisUrl, prefix: env.REDIS_PREFIX || 'bfp:' } : null,
+    memoryTrim: env.MEMORY_TRIM !== '0' && env.MEMORY_TRIM !== 'false',
   };
 }

@@ -24,6 +24,7 @@ import { iceHandler } from './api/ice.ts';
 import { healthHandler } from './api/health.ts';
 import { configHandler } from './api/config.ts';
 import { contentSecurityPolicy, serveApp } from './static.ts';
+import { loadMallocTrim, startMemoryTrim } from './memory-trim.ts';
 
 export const BROKER_PATH = '/broker';
 export const BROKER_KEY = 'peerjs';
@@ -130,6 +131,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (options.beforeStatic) await options.beforeStatic(app, server);
   serveApp(app, config.distDir);
 
+  const stopTrim = startMemoryTrim({ peers: () => registry.size(), trim: config.memoryTrim ? loadMallocTrim() : null });
+
   const wsPath = `${BROKER_PATH}/${BROKER_KEY}`;
   server.on('upgrade', (req, socket, head) => {
     const pathname = (req.url ?? '').split('?')[0];
@@ -168,6 +171,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     close() {
       closing ??= (async () => {
         stopWatching();
+        stopTrim();
         // Hand this node's ids back while Redis is still connected; the clients then reconnect elsewhere.
         await cluster?.close();
         guard.close();
