@@ -4,6 +4,7 @@ export interface FoundChromium {
   /** The `--version` line, when found with { verify: true }. */
   version?: string;
 }
+export declare const CHROMIUM_ARGS: string[];
 export declare const INSTALL_HINT: string;
 export declare function chromiumCandidates(env?: Record<string, string | undefined>): FoundChromium[];
 export declare function chromiumVersion(file: string): string | null;

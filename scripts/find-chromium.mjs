@@ -23,6 +23,21 @@ const WELL_KNOWN = [
   '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
 ];
 
+/**
+ * The launch flags TESTING.md found necessary on these machines (Playwright adds headless,
+ * no-sandbox, mute-audio and a fresh profile itself).
+ */
+export const CHROMIUM_ARGS = [
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+];
+
 export const INSTALL_HINT =
   'No Chromium found: install it (Debian/Ubuntu: `apt-get install -y chromium`) or set CHROMIUM_PATH=/path/to/chromium; ' +
   'as root with CI=true or BFP_INSTALL_CHROMIUM=1, `npm test` installs it itself.';

@@ -15,7 +15,8 @@ export interface LimitCounters {
   malformed(connectionKey: string): Promise<boolean>;
 }
 
-async function take(limiter: RateLimiterAbstract, key: string): Promise<boolean> {
+/** Takes one point; false once the key has none left (a limiter error is not a refusal: it is thrown). */
+export async function take(limiter: RateLimiterAbstract, key: string): Promise<boolean> {
   try {
     await limiter.consume(key);
     return true;

@@ -5,20 +5,10 @@
  * counted per connection, which lives on one node: those stay in memory.
  */
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Limits } from '../config.ts';
-import { memoryLimits, type LimitCounters } from '../broker/limits.ts';
+import { memoryLimits, take, type LimitCounters } from '../broker/limits.ts';
 import type { Keys } from './keys.ts';
-
-async function take(limiter: RateLimiterAbstract, key: string): Promise<boolean> {
-  try {
-    await limiter.consume(key);
-    return true;
-  } catch (err) {
-    if (err instanceof RateLimiterRes) return false;
-    throw err;
-  }
-}
 
 export function sharedLimits(limits: Limits, redis: Redis, keys: Keys): LimitCounters {
   const perMinute = (points: number, name: string) =>

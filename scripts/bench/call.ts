@@ -57,7 +57,6 @@
  *   BENCH_DEBUG=1           print how long each harness step takes, and every call's breakdown
  *   BENCH_PROFILE=1         CPU-profile both main threads of each call from Answer (call()) to audio
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -68,22 +67,13 @@ import { loadConfig } from '../../peer-server/config.ts';
 import { loadOrCreateSecret } from '../../peer-server/secret.ts';
 import { startServer, type RunningServer } from '../../peer-server/server.ts';
 import { mintToken } from '../../peer-server/tokens.ts';
-import { findChromium } from '../find-chromium.mjs';
+import { ensureBuilt } from '../build-state.ts';
+import { CHROMIUM_ARGS as BASE_CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PEERJS_BUNDLE = path.join(ROOT, 'node_modules/peerjs/dist/peerjs.min.js');
 
-const CHROMIUM_ARGS = [
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
+const CHROMIUM_ARGS = [...BASE_CHROMIUM_ARGS, '--use-fake-ui-for-media-stream'];
 
 const argv = process.argv.slice(2);
 const callsArg = argv.findIndex((a) => a === '--calls' || a.startsWith('--calls='));
@@ -479,26 +469,6 @@ interface BareRun {
   latency: { citizen: LatencySide; console: LatencySide } | null;
 }
 
-function newestMtime(entry: string): number {
-  const stat = fs.statSync(entry, { throwIfNoEntry: false });
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const child of fs.readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, child)));
-  return newest;
-}
-
-/** Builds the app when dist/ is missing or older than its sources; returns the seconds spent building. */
-function ensureBuilt(): number {
-  const built = fs.statSync(path.join(ROOT, 'dist/index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const inputs = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'].map((e) => newestMtime(path.join(ROOT, e)));
-  if (built > 0 && Math.max(...inputs) <= built) return 0;
-  const t0 = Date.now();
-  console.log('bench:call: dist/ is missing or older than its sources: npm run build …');
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000, killSignal: 'SIGKILL' });
-  return (Date.now() - t0) / 1000;
-}
-
 function makeCitizenId(): { secret: string; id: string } {
   const secret = randomBytes(16).toString('base64url');
   return { secret, id: `c-${createHash('sha256').update(secret).digest('hex').slice(0, 32)}` };
@@ -537,7 +507,7 @@ async function main(): Promise<void> {
   // Output piped into `head` that has exited: finish and clean up rather than die mid-run.
   process.stdout.on('error', () => undefined);
   // The build (when needed) has its own time limit; the deadline covers the measurements.
-  const buildSeconds = ensureBuilt();
+  const buildSeconds = ensureBuilt('bench:call');
   step('build checked');
   const deadline = setTimeout(() => {
     console.error(`bench:call: gave up after ${DEADLINE_MS / 1000} s of measuring`);

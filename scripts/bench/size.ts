@@ -20,7 +20,6 @@
  * dist/ is missing or older than its sources. Exits 0 once measured (PASS or FAIL is
  * in the table), 1 when it could not measure.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +28,8 @@ import zlib from 'node:zlib';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../peer-server/config.ts';
 import { startServer } from '../../peer-server/server.ts';
-import { findChromium } from '../find-chromium.mjs';
+import { ensureBuilt } from '../build-state.ts';
+import { CHROMIUM_ARGS as BASE_CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST = path.join(ROOT, 'dist');
@@ -40,16 +40,7 @@ const TARGET_JS_BYTES = 50_000;
 const TARGET_OFFLINE_MS = 500;
 /** Near the demo stations (peer-server/demo-directory.ts). */
 const POSITION = { latitude: 14.6516, longitude: 121.0494, accuracy: 12 };
-const CHROMIUM_ARGS = [
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
+const CHROMIUM_ARGS = [...BASE_CHROMIUM_ARGS, '--use-fake-ui-for-media-stream'];
 
 /**
  * Runs before any page script: records when "Call BFP" is first present and
@@ -75,24 +66,6 @@ const READY_PROBE = `(() => {
 interface Probe {
   readyAt: number;
   scripts: string[];
-}
-
-function newestMtime(entry: string): number {
-  const stat = fs.statSync(entry, { throwIfNoEntry: false });
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const child of fs.readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, child)));
-  return newest;
-}
-
-function ensureBuilt(): void {
-  const built = fs.statSync(path.join(DIST, 'sw.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const inputs = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'].map((e) => newestMtime(path.join(ROOT, e)));
-  if (built > 0 && Math.max(...inputs) <= built) return;
-  console.log('bench:size: dist/ is missing or older than its sources: npm run build …');
-  // A NODE_ENV other than production would make Vite build a development bundle.
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 function distFile(urlPath: string): string {
@@ -143,7 +116,7 @@ async function main(): Promise<void> {
       }
     }
   };
-  ensureBuilt();
+  ensureBuilt('bench:size');
   const deadline = setTimeout(() => {
     console.error(`bench:size: gave up after ${DEADLINE_MS / 1000} s of measuring`);
     void closeAll().finally(() => process.exit(1));

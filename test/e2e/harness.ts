@@ -21,20 +21,12 @@ import { loadConfig } from '../../peer-server/config.ts';
 import { loadOrCreateSecret } from '../../peer-server/secret.ts';
 import { startServer, type RunningServer } from '../../peer-server/server.ts';
 import { mintToken } from '../../peer-server/tokens.ts';
+import { CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+
+export { CHROMIUM_ARGS };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The flags TESTING.md found necessary; Playwright adds headless, no-sandbox and a fresh profile. */
-export const CHROMIUM_ARGS = [
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
 
 /** Manila City Hall: near the demo stations. */
 export const DEFAULT_POSITION = { latitude: 14.5896, longitude: 120.9817, accuracy: 15 };

@@ -8,7 +8,7 @@
  * Speech is coded with SILK (or hybrid), whose LBRR frames are the FEC a
  * receiver counts in `fecPacketsReceived`. Emergency calls carry speech.
  */
-import fs from 'node:fs';
+import { writeWav } from '../e2e/wav.ts';
 
 const RATE = 48_000;
 
@@ -107,19 +107,5 @@ export function writeSpeechWav(file: string, seconds = 12, seed = 7): void {
     const v = (out[i] ?? 0) * gain + 0.001 * (rnd() * 2 - 1);
     data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32767))), i * 2);
   }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([header, data]));
+  writeWav(file, data, RATE);
 }

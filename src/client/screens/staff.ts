@@ -25,6 +25,9 @@ export abstract class StaffScreen extends Observable {
     super();
   }
 
+  /** Signs in and, where the screen goes online by itself, connects. */
+  abstract start(): Promise<void>;
+
   /** Whose records these are on this device: signing out removes them. */
   scope(): string {
     return `${this.role}:${this.claims?.sub ?? ''}`;

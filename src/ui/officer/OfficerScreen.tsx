@@ -1,36 +1,20 @@
-import { useEffect, useMemo } from 'preact/hooks';
 import { OFFICER_STATUSES } from '../../shared/protocol.ts';
 import { OfficerApp } from '../../client/screens/officer.ts';
 import { isActive } from '../../client/call/machine.ts';
 import { BrokerBadge } from '../components/BrokerBadge.tsx';
 import { TabGate } from '../components/TabGate.tsx';
+import { NotSignedIn, useStaffScreen } from '../components/StaffSignIn.tsx';
 import { CallPanel } from '../citizen/CallPanel.tsx';
 import { statusText } from '../station/OfficersPanel.tsx';
 import { Assignments } from './Assignments.tsx';
 import { formatPosition } from '../format.ts';
-import { useObservable } from '../hooks.ts';
-import { useT } from '../i18n/index.ts';
 import { useStaffT } from '../i18n/staff.ts';
 import '../staff.css';
 
 function Officer() {
-  const app = useMemo(() => new OfficerApp(), []);
-  useObservable(app);
-  const t = useT();
+  const app = useStaffScreen(() => new OfficerApp());
   const st = useStaffT();
-  useEffect(() => {
-    void app.start();
-    return () => app.stop();
-  }, [app]);
-  if (app.signInError) {
-    return (
-      <main>
-        <h1>{st('officer.title')}</h1>
-        <p role="alert">{st(`signIn.${app.signInError}`)}</p>
-      </main>
-    );
-  }
-  if (!app.claims) return <p class="loading">{t('app.loading')}</p>;
+  if (!app.claims || app.signInError) return <NotSignedIn app={app} title={st('officer.title')} />;
   const sessions = app.current();
   const busy = sessions.some((s) => isActive(s.state));
   return (

@@ -1,8 +1,7 @@
-import { useEffect, useMemo } from 'preact/hooks';
 import { StationApp } from '../../client/screens/station.ts';
 import { BrokerBadge } from '../components/BrokerBadge.tsx';
 import { TabGate } from '../components/TabGate.tsx';
-import { useObservable } from '../hooks.ts';
+import { NotSignedIn, useStaffScreen } from '../components/StaffSignIn.tsx';
 import { useT } from '../i18n/index.ts';
 import { useStaffT } from '../i18n/staff.ts';
 import { ActiveCall } from './ActiveCall.tsx';
@@ -14,24 +13,10 @@ import { StationHistory } from './StationHistory.tsx';
 import '../staff.css';
 
 function Station() {
-  const app = useMemo(() => new StationApp(), []);
-  useObservable(app);
+  const app = useStaffScreen(() => new StationApp());
   const t = useT();
   const st = useStaffT();
-  useEffect(() => {
-    void app.start();
-    return () => app.stop();
-  }, [app]);
-
-  if (app.signInError) {
-    return (
-      <main>
-        <h1>{st('station.title')}</h1>
-        <p role="alert">{st(`signIn.${app.signInError}`)}</p>
-      </main>
-    );
-  }
-  if (!app.claims) return <p class="loading">{t('app.loading')}</p>;
+  if (!app.claims || app.signInError) return <NotSignedIn app={app} title={st('station.title')} />;
   const station = app.station();
   return (
     <main class="console">

@@ -2,23 +2,16 @@
  * Offline after one visit: the service worker controls the very first visit
  * (clientsClaim), and every screen reloads from it with no network.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../harness.ts';
-import { closeAll, openCitizen, type Person } from '../screens/app.ts';
+import { openCitizen, trackPeople, type Person } from '../screens/app.ts';
 import { waitForControl } from './sw.ts';
 
 describe('working offline', () => {
   let h: Harness;
-  let people: Person[] = [];
-  const track = <T extends Person>(p: T): T => (people.push(p), p);
+  const track = trackPeople();
 
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await closeAll(...people);
-    people = [];
-  });
+  beforeAll(async () => (h = await startHarness()));
   afterAll(() => h?.close());
 
   async function visit(url: string): Promise<Person> {

@@ -2,10 +2,10 @@
  * A new build deployed while people use the app: the update prompt shows,
  * and the page reloads onto the new version only when nobody is in a call.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness.ts';
-import { CONNECTED, closeAll, openCitizen, openConsole, ringItems, tapCallBfp, type Person } from '../screens/app.ts';
+import { CONNECTED, openCitizen, openConsole, ringItems, tapCallBfp, trackPeople } from '../screens/app.ts';
 import { checkForUpdate, controllingBuild, copyDist, deployWorkerBuild, hasWaitingWorker, waitForControl } from './sw.ts';
 
 /** Set on the window of the page as first loaded: gone once the page reloads. */
@@ -20,18 +20,13 @@ async function stillFirstLoad(page: Page): Promise<boolean> {
 describe('updating the app', () => {
   let h: Harness;
   let dist: ReturnType<typeof copyDist>;
-  let people: Person[] = [];
   let builds = 1;
-  const track = <T extends Person>(p: T): T => (people.push(p), p);
+  const track = trackPeople();
 
   beforeAll(async () => {
     // A private copy of the built app, so the test can deploy new builds into it.
     dist = copyDist();
     h = await startHarness({ env: { DIST_DIR: dist.dir } });
-  });
-  afterEach(async () => {
-    await closeAll(...people);
-    people = [];
   });
   afterAll(async () => {
     await h?.close();

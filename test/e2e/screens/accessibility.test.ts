@@ -6,11 +6,11 @@
  * device asks for reduced motion.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fil } from '../../../src/ui/i18n/fil.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import { accessibilityProblems, markLiveRegions, markedLiveTexts, runningMotion } from './a11y.ts';
-import { CONNECTED, closeAll, incomingList, openCitizen, openConsole, openOfficer, ringItems, tapCallBfp, type Person } from './app.ts';
+import { CONNECTED, closeAll, incomingList, openCitizen, openConsole, openOfficer, ringItems, tapCallBfp, trackPeople } from './app.ts';
 
 /** Checks the page in its current state; every problem is reported, not only the first. */
 async function expectAccessible(page: Page, state: string): Promise<void> {
@@ -37,16 +37,9 @@ function panelLook(page: Page): Promise<string> {
 
 describe('accessibility', () => {
   let h: Harness;
-  let people: Person[] = [];
-  const track = <T extends Person>(p: T): T => (people.push(p), p);
+  const track = trackPeople();
 
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await closeAll(...people);
-    people = [];
-  });
+  beforeAll(async () => (h = await startHarness()));
   afterAll(() => h?.close());
 
   it('the citizen screen on first run and when ready to call', async () => {

@@ -3,7 +3,7 @@
  * console, an officer, each in its own context.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { Site } from '../harness.ts';
 
 /** Demo directory positions (see peer-server/demo-directory.ts). */
@@ -115,4 +115,13 @@ export async function expectAudioFlowing(page: Page, timeoutMs = 15_000): Promis
 
 export async function closeAll(...people: (Person | undefined)[]): Promise<void> {
   await Promise.all(people.map((p) => p?.context.close().catch(() => undefined)));
+}
+
+/** Keeps the people a test opens and closes them after it: `track(await openCitizen(h))`. */
+export function trackPeople(): <T extends Person>(person: T) => T {
+  const people: Person[] = [];
+  afterEach(async () => {
+    await closeAll(...people.splice(0));
+  });
+  return (person) => (people.push(person), person);
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../harness.ts';
 import { CONNECTED, closeAll, expectAudioFlowing, openCitizen, openConsole, ringItems, tapCallBfp, type Person } from './app.ts';
 import type { Page } from 'playwright-core';
+import { writeWav } from '../wav.ts';
 
 const CAP = 64_000;
 
@@ -22,21 +23,7 @@ function writeNoiseWav(file: string): void {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     data.writeInt16LE(Math.round(((seed / 0x7fffffff) * 2 - 1) * 20_000), i * 2);
   }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([header, data]));
+  writeWav(file, data, rate);
 }
 
 async function sent(page: Page): Promise<{ bytes: number; at: number; sdp: string }> {

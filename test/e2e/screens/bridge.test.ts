@@ -3,9 +3,9 @@
  * call and all three hear each other, mixed on the console.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../harness.ts';
-import { CONNECTED, closeAll, expectAudioFlowing, openCitizen, openConsole, openOfficer, ringItems, tapCallBfp, type Person } from './app.ts';
+import { CONNECTED, expectAudioFlowing, openCitizen, openConsole, openOfficer, ringItems, tapCallBfp, trackPeople } from './app.ts';
 
 /** Total inbound audio energy over every call on the page. */
 async function heardEnergy(page: Page): Promise<number> {
@@ -35,16 +35,9 @@ async function setMuted(button: ReturnType<Page['getByRole']>, muted: boolean): 
 
 describe('conference bridge', () => {
   let h: Harness;
-  let people: Person[] = [];
-  const track = <T extends Person>(p: T): T => (people.push(p), p);
+  const track = trackPeople();
 
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await closeAll(...people);
-    people = [];
-  });
+  beforeAll(async () => (h = await startHarness()));
   afterAll(() => h?.close());
 
   it('lets citizen, console and officer hear each other, and dropping the officer keeps the citizen connected', async () => {

@@ -2,35 +2,27 @@
  * A citizen calls BFP from the app and a station console answers: what each of
  * them sees and hears, in real Chromium against the real broker.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../harness.ts';
 import {
   CENTRAL,
   CONNECTED,
   CUBAO,
   NEAR_CENTRAL,
-  closeAll,
   expectAudioFlowing,
   openCitizen,
   openConsole,
   openOfficer,
   ringItems,
   tapCallBfp,
-  type Person,
+  trackPeople,
 } from './app.ts';
 
 describe('calling BFP from the citizen screen', () => {
   let h: Harness;
-  let people: Person[] = [];
-  const track = <T extends Person>(p: T): T => (people.push(p), p);
+  const track = trackPeople();
 
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await closeAll(...people);
-    people = [];
-  });
+  beforeAll(async () => (h = await startHarness()));
   afterAll(() => h?.close());
 
   it('rings the nearest station with the caller’s name and position before anyone answers, and not a farther one', async () => {

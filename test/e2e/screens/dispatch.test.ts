@@ -2,22 +2,15 @@
  * Dispatcher tools: an incident sent from a call to an officer on duty, and
  * the officer's acknowledgement back on the console.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../harness.ts';
-import { CONNECTED, NEAR_CENTRAL, closeAll, openCitizen, openConsole, openOfficer, ringItems, tapCallBfp, type Person } from './app.ts';
+import { CONNECTED, NEAR_CENTRAL, openCitizen, openConsole, openOfficer, ringItems, tapCallBfp, trackPeople } from './app.ts';
 
 describe('assignments', () => {
   let h: Harness;
-  let people: Person[] = [];
-  const track = <T extends Person>(p: T): T => (people.push(p), p);
+  const track = trackPeople();
 
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await closeAll(...people);
-    people = [];
-  });
+  beforeAll(async () => (h = await startHarness()));
   afterAll(() => h?.close());
 
   it('sends the caller’s position to an officer, who sees it and acknowledges; the console shows it within 2 s', async () => {

@@ -6,11 +6,11 @@
  * reload, and a phone set to Filipino starts the citizen screen in Filipino.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fil } from '../../../src/ui/i18n/fil.ts';
 import { staffFil } from '../../../src/ui/i18n/staff-fil.ts';
 import { startHarness, type Harness } from '../harness.ts';
-import { CONNECTED, NEAR_CENTRAL, closeAll, openCitizen, openConsole, openOfficer, ringItems, tapCallBfp, type Person } from './app.ts';
+import { CONNECTED, NEAR_CENTRAL, openCitizen, openConsole, openOfficer, ringItems, tapCallBfp, trackPeople, type Person } from './app.ts';
 import { englishLeft, expectNoEnglish, stringsIn } from './untranslated.ts';
 
 const CITIZEN = 'Maria Santos';
@@ -24,19 +24,14 @@ const CONNECTED_FIL = new RegExp(`^${lead(fil['call.connected'])} \\d\\d:\\d\\d`
 
 describe('Filipino on every screen', () => {
   let h: Harness;
-  let people: Person[] = [];
   /** Names, the station directory and what people type: data that stays as it was written. */
   let data: string[] = [];
-  const track = <T extends Person>(p: T): T => (people.push(p), p);
+  const track = trackPeople();
 
   beforeAll(async () => {
     h = await startHarness();
     const directory: unknown = await (await fetch(`${h.origin}/api/directory`)).json();
     data = [...stringsIn(directory), CITIZEN, PHONE, DISPATCHER, OFFICER, 'qc-central dispatcher'];
-  });
-  afterEach(async () => {
-    await closeAll(...people);
-    people = [];
   });
   afterAll(() => h?.close());
 

@@ -5,10 +5,10 @@
  * dispatcher signs out.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../harness.ts';
 import { DB_NAME, dumpDb } from '../store/idb.ts';
-import { CONNECTED, closeAll, expectAudioFlowing, openCitizen, openConsole, ringItems, tapCallBfp, type Person } from './app.ts';
+import { CONNECTED, expectAudioFlowing, openCitizen, openConsole, ringItems, tapCallBfp, trackPeople } from './app.ts';
 
 const NOTICE = 'This call is being recorded by the station';
 
@@ -97,16 +97,9 @@ async function loudness(page: Page, callId: string): Promise<number> {
 
 describe('call recording', () => {
   let h: Harness;
-  let people: Person[] = [];
-  const track = <T extends Person>(p: T): T => (people.push(p), p);
+  const track = trackPeople();
 
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await closeAll(...people);
-    people = [];
-  });
+  beforeAll(async () => (h = await startHarness()));
   afterAll(() => h?.close());
 
   async function answeredCall(name: string) {

@@ -3,22 +3,15 @@
  * position updates and its chat continue there; a declined transfer leaves
  * the call where it was.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../harness.ts';
-import { CONNECTED, closeAll, expectAudioFlowing, openCitizen, openConsole, ringItems, tapCallBfp, type Person } from './app.ts';
+import { CONNECTED, expectAudioFlowing, openCitizen, openConsole, ringItems, tapCallBfp, trackPeople } from './app.ts';
 
 describe('transfer to another console', () => {
   let h: Harness;
-  let people: Person[] = [];
-  const track = <T extends Person>(p: T): T => (people.push(p), p);
+  const track = trackPeople();
 
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await closeAll(...people);
-    people = [];
-  });
+  beforeAll(async () => (h = await startHarness()));
   afterAll(() => h?.close());
 
   async function answeredCall() {

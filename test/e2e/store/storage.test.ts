@@ -5,24 +5,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDirectory } from '../../../peer-server/directory-store.ts';
 import { ROOT, startHarness, type Harness } from '../harness.ts';
-import { CONNECTED, closeAll, openCitizen, openConsole, ringItems, tapCallBfp, type Person } from '../screens/app.ts';
+import { CONNECTED, openCitizen, openConsole, ringItems, tapCallBfp, trackPeople } from '../screens/app.ts';
 import { describeStore, dumpDb, writeV1, writeV2 } from './idb.ts';
 
 describe('storage on the device', () => {
   let h: Harness;
-  let people: Person[] = [];
-  const track = <T extends Person>(p: T): T => (people.push(p), p);
+  const track = trackPeople();
 
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await closeAll(...people);
-    people = [];
-  });
+  beforeAll(async () => (h = await startHarness()));
   afterAll(() => h?.close());
 
   it('picks up a changed directory, keeps it when unchanged (304), and keeps the cached copy when the answer is broken', async () => {
