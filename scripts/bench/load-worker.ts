@@ -18,6 +18,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { serveRpc } from './ipc.ts';
+// The app's own heartbeat interval: the idle peers send what its PeerJS sends.
+import { PING_INTERVAL_MS } from '../../src/client/peer/watchdog.ts';
 
 export type Role = 'idle' | 'calls' | 'abuse';
 
@@ -191,8 +193,6 @@ async function openMany<T>(count: number, concurrency: number, make: (i: number)
 const beating: Conn[] = [];
 let beatAt = 0;
 const BEAT_TICK_MS = 100;
-/** The app's heartbeat interval (PING_INTERVAL_MS in src/client/peer/watchdog.ts; this build cannot import src/). */
-const PING_INTERVAL_MS = 4000;
 const heartbeats = setInterval(() => {
   const slice = Math.ceil(beating.length / (PING_INTERVAL_MS / BEAT_TICK_MS));
   for (let i = 0; i < slice && beating.length > 0; i++) {

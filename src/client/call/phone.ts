@@ -60,6 +60,8 @@ function stopRinging(conn: DataConnection, cancel: object): void {
 
 /** How long a ring whose connection has not opened yet is kept, so that it can still be told to stop. */
 const UNOPENED_RING_GRACE_MS = 10_000;
+/** A console stops ringing for a caller whose connection has not opened after this long. */
+const UNOPENED_RING_MS = 20_000;
 /** A call whose audio path does not come back within this time is lost. */
 const LOST_AFTER_MS = 30_000;
 /** Give the old path a moment to recover by itself before building a new one. */
@@ -223,10 +225,7 @@ export class Phone {
       const conn = peer.connect(id, { metadata: session.sos, serialization: 'json', reliable: true });
       if (!conn) continue;
       attempt.pending.set(id, conn);
-      (conn.peerConnection as RTCPeerConnection | undefined)?.addEventListener('icecandidateerror', (e) => {
-        const code = (e as RTCPeerConnectionIceErrorEvent).errorCode;
-        if (code === 401 || code === 431) attempt.iceProblem = 'turn-refused-call';
-      });
+      this.watchGathering(attempt, id, conn);
       conn.on('data', (raw) => this.onRingReply(attempt, id, conn, raw));
       conn.on('close', () => this.dropPending(attempt, id));
       conn.on('error', () => this.dropPending(attempt, id));
@@ -236,6 +235,31 @@ export class Phone {
       return;
     }
     attempt.timer = setTimeout(() => this.nextGroup(attempt), this.options.ringTimeoutMs);
+  }
+
+  /**
+   * With relay-only ICE, a ring whose connection gathered no candidate at all (the relay refused us
+   * or could not be reached) can never open: it counts as not answering at once, instead of after
+   * the ring timeout, so the caller moves on or learns why within a second. (Without relay-only, a
+   * connection with no local candidate may still open through the far side's.)
+   */
+  private watchGathering(attempt: Attempt, id: string, conn: DataConnection): void {
+    const pc = conn.peerConnection as RTCPeerConnection | undefined;
+    if (!pc) return;
+    let candidates = 0;
+    pc.addEventListener('icecandidateerror', (e) => {
+      const code = (e as RTCPeerConnectionIceErrorEvent).errorCode;
+      if (code === 401 || code === 431) attempt.iceProblem = 'turn-refused-call';
+      else if (code === 701) attempt.iceProblem ??= 'turn-unreachable';
+    });
+    pc.addEventListener('icecandidate', (e) => {
+      if ((e as RTCPeerConnectionIceEvent).candidate) candidates += 1;
+    });
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState !== 'complete' || candidates > 0 || conn.open || pc.getConfiguration().iceTransportPolicy !== 'relay') return;
+      attempt.iceProblem ??= 'turn-unreachable';
+      this.dropPending(attempt, id);
+    });
   }
 
   private onRingReply(attempt: Attempt, id: string, conn: DataConnection, raw: unknown): void {
@@ -338,6 +362,11 @@ export class Phone {
     session.on('cancel', (m) => session.dispatch({ type: 'end', reason: m.reason === 'answered-elsewhere' || m.reason === 'no-answer' ? m.reason : 'caller-cancelled' }));
     session.dispatch({ type: 'incoming', target: meta.name });
     this.track(session);
+    // A caller whose connection never opens cannot be answered, nor tell us they gave up: the ring
+    // ends as a failed call that keeps the caller's name, phone and position, and a Call back.
+    setTimeout(() => {
+      if (session.state.name === 'ringing' && !conn.open) session.fail('unreachable');
+    }, UNOPENED_RING_MS);
   }
 
   /** Another console offers us one of its calls: it rings here like a call, with the incident so far. */

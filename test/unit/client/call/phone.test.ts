@@ -15,8 +15,29 @@ import type { Sos } from '../../../../src/shared/protocol.ts';
 
 vi.mock('../../../../src/client/store/history.ts', () => ({ saveCall: async () => {} }));
 
+/** The connection's RTCPeerConnection, as far as the dialer watches it: ICE gathering and its errors. */
+class FakePc extends EventTarget {
+  iceGatheringState: RTCIceGatheringState = 'new';
+  constructor(private readonly policy: RTCIceTransportPolicy) {
+    super();
+  }
+  getConfiguration(): RTCConfiguration {
+    return { iceTransportPolicy: this.policy };
+  }
+  /** The relay answers our allocation with `code` (401: wrong credentials). */
+  relayError(code: number): void {
+    this.dispatchEvent(Object.assign(new Event('icecandidateerror'), { errorCode: code }));
+  }
+  gathered(candidates: number): void {
+    for (let i = 0; i < candidates; i++) this.dispatchEvent(Object.assign(new Event('icecandidate'), { candidate: { candidate: `candidate:${i}` } }));
+    this.iceGatheringState = 'complete';
+    this.dispatchEvent(new Event('icegatheringstatechange'));
+  }
+}
+
 class FakeConn extends EventEmitter {
   open = false;
+  peerConnection: FakePc = new FakePc('all');
   closed = false;
   readonly sent: unknown[] = [];
   constructor(
@@ -49,13 +70,14 @@ class FakeConn extends EventEmitter {
 const SOS: Omit<Sos, 'v' | 'type' | 'callId'> = { role: 'citizen', name: 'Carlo Reyes', phone: '', position: null, sentAt: 1 };
 const CONSOLES = ['st-qc-central-aaaa', 'st-qc-central-bbbb'];
 
-function setup() {
+function setup(policy: RTCIceTransportPolicy = 'all') {
   const conns = new Map<string, FakeConn>();
   const media = { on: () => media, close: () => {}, peerConnection: undefined } as unknown as MediaConnection;
   const peer = {
     disconnected: false,
     connect: (id: string) => {
       const conn = new FakeConn(id);
+      conn.peerConnection = new FakePc(policy);
       conns.set(id, conn);
       return conn;
     },
@@ -136,6 +158,47 @@ describe('ringing a station with two consoles', () => {
   });
 });
 
+describe('a relay that refuses the caller', () => {
+  const STATIONS = [
+    { label: 'Quezon City Central', peers: CONSOLES },
+    { label: 'Cubao', peers: ['st-qc-cubao-aaaa'] },
+  ];
+
+  it('with relay-only ICE, fails the call at once with the reason instead of ringing out every station', async () => {
+    const { phone, conns } = setup('relay');
+    const session = phone.dial(STATIONS, SOS);
+    await vi.advanceTimersByTimeAsync(0);
+    for (const id of CONSOLES) {
+      conns.get(id)!.peerConnection.relayError(401);
+      conns.get(id)!.peerConnection.gathered(0);
+    }
+    expect(session.state).toMatchObject({ name: 'ringing', target: 'Cubao' });
+    conns.get('st-qc-cubao-aaaa')!.peerConnection.relayError(401);
+    conns.get('st-qc-cubao-aaaa')!.peerConnection.gathered(0);
+    expect(session.state).toMatchObject({ name: 'ended', reason: 'failed' });
+    expect(session.problem).toBe('turn-refused-call');
+  });
+
+  it('without relay-only ICE, keeps ringing: the far side’s candidates may still connect', async () => {
+    const { phone, conns } = setup('all');
+    const session = phone.dial(STATIONS, SOS);
+    await vi.advanceTimersByTimeAsync(0);
+    for (const id of CONSOLES) {
+      conns.get(id)!.peerConnection.relayError(401);
+      conns.get(id)!.peerConnection.gathered(0);
+    }
+    expect(session.state).toMatchObject({ name: 'ringing', target: 'Quezon City Central' });
+  });
+
+  it('keeps ringing a console whose connection gathered candidates', async () => {
+    const { phone, conns } = setup('relay');
+    const session = phone.dial(STATIONS, SOS);
+    await vi.advanceTimersByTimeAsync(0);
+    for (const id of CONSOLES) conns.get(id)!.peerConnection.gathered(2);
+    expect(session.state).toMatchObject({ name: 'ringing', target: 'Quezon City Central' });
+  });
+});
+
 describe('a console that was rung', () => {
   function ring(phone: Phone) {
     const conn = new FakeConn('c-0123456789abcdef0123456789abcdef', { v: 1, type: 'sos', callId: 'call1', ...SOS });
@@ -151,6 +214,28 @@ describe('a console that was rung', () => {
     expect(session.state).toMatchObject({ name: 'ringing', direction: 'in', target: 'Carlo Reyes' });
     conn.receive({ v: 1, type: 'cancel', callId: 'call1', reason: 'answered-elsewhere' });
     expect(session.state).toMatchObject({ name: 'ended', reason: 'answered-elsewhere' });
+  });
+
+  it('stops ringing for a caller whose connection never opens, keeping them for a call back', async () => {
+    const { phone } = setup();
+    const conn = new FakeConn('c-0123456789abcdef0123456789abcdef', { v: 1, type: 'sos', callId: 'call2', ...SOS, phone: '+63 917 555 0101' });
+    phone.incoming(conn as unknown as DataConnection);
+    const session = phone.sessions.find((s) => s.callId === 'call2')!;
+    await vi.advanceTimersByTimeAsync(19_000);
+    expect(session.state.name).toBe('ringing');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(session.state).toMatchObject({ name: 'ended', reason: 'failed' });
+    expect(session.problem).toBe('unreachable');
+    expect(session.sos?.phone).toBe('+63 917 555 0101');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(phone.sessions).toContain(session);
+  });
+
+  it('keeps ringing for a caller whose connection opened', async () => {
+    const { phone } = setup();
+    const { session } = ring(phone);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(session.state.name).toBe('ringing');
   });
 
   it('shows a caller who hung up while ringing as cancelled, whatever reason they claim', () => {
