@@ -58,3 +58,29 @@ describe('Redis restarted under three nodes', () => {
     expect([citizen, near, far, other, newcomer].every((c: PeerClient) => c.isOpen)).toBe(true);
   });
 });
+
+describe('limits while Redis is away', () => {
+  it('still holds a citizen to the per-citizen limit, counted on each node by itself', async () => {
+    const cluster = await startCluster(2, { LIMIT_OFFERS_PER_CITIZEN: '2' });
+    const consoleOnA = await openPeer(cluster, await stationCredentials(cluster, 'qc-central'), { node: 0 });
+    const consoleOnB = await openPeer(cluster, await stationCredentials(cluster, 'qc-cubao'), { node: 1 });
+    await cluster.redis.kill();
+    for (const node of [0, 1]) await eventually(async () => (await health(cluster, node)).degraded, 5000, `node ${node + 1} reporting degraded`);
+
+    const credentials = citizenCredentials();
+    const onA = await openCitizen(cluster, credentials, { node: 0 });
+    for (let i = 0; i < 2; i++) {
+      const id = await onA.offer(consoleOnA.id);
+      expect((await consoleOnA.next('OFFER')).payload?.connectionId).toBe(id);
+    }
+    await onA.offer(consoleOnA.id);
+    expect(await onA.next('EXPIRE')).toMatchObject({ src: consoleOnA.id, dst: onA.id });
+    expect(onA.isOpen).toBe(true);
+
+    // The same citizen on the other node starts from that node's own count: the limit is per node now.
+    await onA.close();
+    const onB = await openCitizen(cluster, credentials, { node: 1 });
+    const id = await onB.offer(consoleOnB.id);
+    expect((await consoleOnB.next('OFFER')).payload?.connectionId).toBe(id);
+  });
+});
