@@ -164,14 +164,20 @@ describe('a relay that refuses the caller', () => {
     { label: 'Cubao', peers: ['st-qc-cubao-aaaa'] },
   ];
 
-  it('with relay-only ICE, fails the call at once with the reason instead of ringing out every station', async () => {
-    const { phone, conns } = setup('relay');
+  /** Rings the nearest station; the relay refuses both of its consoles' connections. */
+  async function refusedAtNearest(policy: RTCIceTransportPolicy) {
+    const { phone, conns } = setup(policy);
     const session = phone.dial(STATIONS, SOS);
     await vi.advanceTimersByTimeAsync(0);
     for (const id of CONSOLES) {
       conns.get(id)!.peerConnection.relayError(401);
       conns.get(id)!.peerConnection.gathered(0);
     }
+    return { session, conns };
+  }
+
+  it('with relay-only ICE, fails the call at once with the reason instead of ringing out every station', async () => {
+    const { session, conns } = await refusedAtNearest('relay');
     expect(session.state).toMatchObject({ name: 'ringing', target: 'Cubao' });
     conns.get('st-qc-cubao-aaaa')!.peerConnection.relayError(401);
     conns.get('st-qc-cubao-aaaa')!.peerConnection.gathered(0);
@@ -180,13 +186,7 @@ describe('a relay that refuses the caller', () => {
   });
 
   it('without relay-only ICE, keeps ringing: the far side’s candidates may still connect', async () => {
-    const { phone, conns } = setup('all');
-    const session = phone.dial(STATIONS, SOS);
-    await vi.advanceTimersByTimeAsync(0);
-    for (const id of CONSOLES) {
-      conns.get(id)!.peerConnection.relayError(401);
-      conns.get(id)!.peerConnection.gathered(0);
-    }
+    const { session } = await refusedAtNearest('all');
     expect(session.state).toMatchObject({ name: 'ringing', target: 'Quezon City Central' });
   });
 
