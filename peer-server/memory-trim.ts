@@ -63,7 +63,6 @@ export interface MemoryTrimOptions extends TrimPolicyOptions {
   peers(): number;
   trim: (() => void) | null;
   everyMs?: number;
-  now?: () => number;
 }
 
 /** Checks every `everyMs` (10 s); returns a function that stops it. */
@@ -71,9 +70,8 @@ export function startMemoryTrim(options: MemoryTrimOptions): () => void {
   const { trim } = options;
   if (!trim) return () => {};
   const policy = new TrimPolicy(options);
-  const now = options.now ?? Date.now;
   const timer = setInterval(() => {
-    if (policy.check(options.peers(), now())) trim();
+    if (policy.check(options.peers(), Date.now())) trim();
   }, options.everyMs ?? 10_000);
   timer.unref();
   return () => clearInterval(timer);

@@ -24,7 +24,7 @@ function newestMtime(entry: string): number {
   return newest;
 }
 
-export function buildIsFresh(): boolean {
+function buildIsFresh(): boolean {
   const outputs = OUTPUTS.map((file) => fs.statSync(path.join(ROOT, file), { throwIfNoEntry: false })?.mtimeMs ?? 0);
   const oldestOutput = Math.min(...outputs);
   if (oldestOutput === 0) return false;

@@ -52,7 +52,7 @@ describe('the trimmer', () => {
     vi.useFakeTimers();
     let peers = 0;
     const trim = vi.fn();
-    const stop = startMemoryTrim({ peers: () => peers, trim, now: () => Date.now() });
+    const stop = startMemoryTrim({ peers: () => peers, trim });
     peers = 5_000;
     vi.advanceTimersByTime(10_000);
     expect(trim).not.toHaveBeenCalled();

@@ -34,6 +34,11 @@ export function toRecord(session: CallSession, scope: string): CallRecord {
   };
 }
 
+/** Why a ring stopped, as the consoles it rang are told and record it: anything else is the caller cancelling. */
+function ringEndReason(reason: string): 'answered-elsewhere' | 'no-answer' | 'caller-cancelled' {
+  return reason === 'answered-elsewhere' || reason === 'no-answer' ? reason : 'caller-cancelled';
+}
+
 /**
  * Tells one console to stop ringing. A console whose connection is still opening
  * hears nothing of a close (PeerJS sends none through the broker) and would ring
@@ -301,7 +306,7 @@ export class Phone {
     attempt.timer = null;
     const conns = [...attempt.pending.values()];
     attempt.pending.clear();
-    const cancel = message({ type: 'cancel', callId: attempt.session.callId, reason: reason === 'answered-elsewhere' || reason === 'no-answer' ? reason : 'caller-cancelled' });
+    const cancel = message({ type: 'cancel', callId: attempt.session.callId, reason: ringEndReason(reason) });
     for (const conn of conns) stopRinging(conn, cancel);
   }
 
@@ -359,7 +364,7 @@ export class Phone {
     session.remoteName = meta.name;
     if (meta.position) session.positions.push({ position: meta.position, seq: -1, receivedAt: Date.now() });
     session.attach(conn);
-    session.on('cancel', (m) => session.dispatch({ type: 'end', reason: m.reason === 'answered-elsewhere' || m.reason === 'no-answer' ? m.reason : 'caller-cancelled' }));
+    session.on('cancel', (m) => session.dispatch({ type: 'end', reason: ringEndReason(m.reason) }));
     session.dispatch({ type: 'incoming', target: meta.name });
     this.track(session);
     // A caller whose connection never opens cannot be answered, nor tell us they gave up: the ring
