@@ -67,10 +67,13 @@ describe('broker loss', () => {
 
   it('brings a reloaded console back online and reachable within 5 s while the broker still holds its old socket', async () => {
     const citizen = await openCitizen(h);
-    // Mark the console's WebSocket (its upgrade request carries its id: id=st-qc-central-…), and only that.
-    const stopMarking = h.firewall.markConnections(h.server.port, 'id=st-qc-central-', 0x7);
+    // Mark the console's broker WebSocket (its upgrade request carries its id: &id=st-qc-central-…), and only that.
+    const stopMarking = h.firewall.markWebSockets(h.server.port, '&id=st-qc-central-', 0x7);
     const console_ = await openConsole(h, 'qc-central');
     await waitForBroker(console_.page, 'online', 10_000);
+    // A plain request carrying the same id on a keep-alive connection (as the ICE fetch does) must stay unmarked,
+    // or the reload below could ride that connection and hang.
+    await console_.page.evaluate(() => fetch('/api/ice?id=st-qc-central-probe').then((r) => r.text()));
     stopMarking();
     // Its packets vanish from now on: the close frame and FIN of the reload never reach the broker, which keeps the old socket.
     h.firewall.dropMarked(0x7);

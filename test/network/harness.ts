@@ -360,12 +360,20 @@ export class Firewall {
   }
 
   /**
-   * From now on, marks (conntrack) every TCP connection to `serverPort` one of
-   * whose outgoing packets contains `text` — e.g. a WebSocket upgrade request
-   * carrying `id=st-…`. Returns a function that stops marking new ones.
+   * From now on, marks (conntrack) every WebSocket to `serverPort` whose
+   * upgrade request contains `text` — e.g. the broker socket's `&id=st-…`.
+   * Only the upgrade request can match: a plain HTTP request that happens to
+   * carry the same text (the ICE fetch's `?id=st-…`) travels on a keep-alive
+   * connection the browser may reuse for the next page load, and must not be
+   * swallowed with the socket. Returns a function that stops marking new ones.
    */
-  markConnections(serverPort: number, text: string, mark: number): () => void {
-    const rule = ['OUTPUT', '-p', 'tcp', '--dport', String(serverPort), '-m', 'string', '--algo', 'bm', '--string', text, '-j', 'CONNMARK', '--set-mark', String(mark)];
+  markWebSockets(serverPort: number, text: string, mark: number): () => void {
+    const rule = [
+      'OUTPUT', '-p', 'tcp', '--dport', String(serverPort),
+      '-m', 'string', '--algo', 'bm', '--string', text,
+      '-m', 'string', '--algo', 'bm', '--icase', '--string', 'upgrade: websocket',
+      '-j', 'CONNMARK', '--set-mark', String(mark),
+    ];
     this.addTo('mangle', rule);
     return () => this.remove('mangle', rule);
   }
