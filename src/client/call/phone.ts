@@ -12,6 +12,7 @@ import { isActive } from './machine.ts';
 import { saveCall } from '../store/history.ts';
 import type { CallRecord } from '../store/db.ts';
 import { CallSession, newCallId, type CallProblem } from './session.ts';
+import { senderRole } from './senders.ts';
 
 /** What the history keeps of an ended call. */
 export function toRecord(session: CallSession, scope: string): CallRecord {
@@ -339,8 +340,14 @@ export class Phone {
       return;
     }
     const meta: ConnectMeta = parsed.value;
+    const role = senderRole(meta, conn.peer, this.link.credentials.id);
+    if (!role) {
+      conn.on('open', () => conn.close());
+      return;
+    }
     if (meta.type === 'duty') {
-      this.options.onDutyLink?.(conn, meta);
+      if (this.options.onDutyLink) this.options.onDutyLink(conn, meta);
+      else conn.on('open', () => conn.close());
       return;
     }
     if (meta.type === 'resume') {
@@ -360,7 +367,7 @@ export class Phone {
       return;
     }
     const session = new CallSession(meta.callId, 'in', { bitrate: this.options.bitrate, onChange: this.changed });
-    session.sos = meta;
+    session.sos = { ...meta, role };
     session.remoteName = meta.name;
     if (meta.position) session.positions.push({ position: meta.position, seq: -1, receivedAt: Date.now() });
     session.attach(conn);

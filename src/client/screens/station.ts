@@ -39,6 +39,8 @@ export interface SentAssignment {
 export class StationApp extends StaffScreen {
   shiftStarted = false;
   readonly officers = new Map<string, OfficerEntry>();
+  /** Officers the broker has listed as this station's (ids are bound to their tokens, so a listed id stays ours). */
+  private readonly stationOfficers = new Set<string>();
   readonly ringer = new Ringer();
   /** Offline SOS reports delivered to this console, newest first. */
   reports: ReceivedReport[] = [];
@@ -135,14 +137,41 @@ export class StationApp extends StaffScreen {
     void this.phone?.answer(session, this.claims?.name ?? 'BFP');
   }
 
+  /**
+   * An officer's duty link, once the broker confirms the officer belongs to
+   * this station (an officer id does not say which station it is from).
+   * Messages that arrive while we ask are handled after, in order.
+   */
   private onDutyLink(conn: DataConnection, name: string): void {
+    const early: unknown[] = [];
+    const hold = (raw: unknown) => void early.push(raw);
+    conn.on('data', hold);
+    void this.isOurOfficer(conn.peer).then((ours) => {
+      conn.off('data', hold);
+      if (!ours) {
+        if (conn.open) conn.close();
+        else conn.on('open', () => conn.close());
+        return;
+      }
+      const handle = this.acceptDutyLink(conn, name);
+      for (const raw of early) handle(raw);
+    });
+  }
+
+  private async isOurOfficer(id: string): Promise<boolean> {
+    if (this.stationOfficers.has(id)) return true;
+    await this.refreshOfficers();
+    return this.stationOfficers.has(id);
+  }
+
+  private acceptDutyLink(conn: DataConnection, name: string): (raw: unknown) => void {
     const id = conn.peer;
     const entry: OfficerEntry = this.officers.get(id) ?? { id, name, status: 'unknown', position: null, changedAt: null, lastSeen: Date.now(), linked: true, conn };
     entry.linked = true;
     entry.conn = conn;
     entry.name = name;
     this.officers.set(id, entry);
-    conn.on('data', (raw) => {
+    const handle = (raw: unknown) => {
       const parsed = parseMessage(raw);
       if (!parsed.ok) return;
       if (parsed.value.type === 'assign-ack') {
@@ -159,7 +188,8 @@ export class StationApp extends StaffScreen {
       entry.position = m.position ?? entry.position;
       entry.lastSeen = Date.now();
       this.notify();
-    });
+    };
+    conn.on('data', handle);
     conn.on('close', () => {
       if (entry.conn !== conn) return;
       entry.linked = false;
@@ -167,6 +197,7 @@ export class StationApp extends StaffScreen {
       this.notify();
     });
     this.notify();
+    return handle;
   }
 
   private async refreshOfficers(): Promise<void> {
@@ -178,6 +209,7 @@ export class StationApp extends StaffScreen {
     for (const o of presence.officers) {
       if (o.station !== this.claims.station) continue;
       online.add(o.id);
+      this.stationOfficers.add(o.id);
       if (!this.officers.has(o.id)) this.officers.set(o.id, { id: o.id, name: o.name, status: 'unknown', position: null, changedAt: null, lastSeen: Date.now(), linked: false, conn: null });
     }
     for (const [id, entry] of this.officers) if (!online.has(id) && !entry.linked) this.officers.delete(id);

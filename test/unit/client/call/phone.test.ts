@@ -70,7 +70,10 @@ class FakeConn extends EventEmitter {
 const SOS: Omit<Sos, 'v' | 'type' | 'callId'> = { role: 'citizen', name: 'Carlo Reyes', phone: '', position: null, sentAt: 1 };
 const CONSOLES = ['st-qc-central-aaaa', 'st-qc-central-bbbb'];
 
-function setup(policy: RTCIceTransportPolicy = 'all') {
+const CITIZEN = 'c-0123456789abcdef0123456789abcdef';
+const THIS_CONSOLE = 'st-qc-central-cccc';
+
+function setup(policy: RTCIceTransportPolicy = 'all', self = CITIZEN, extra: Partial<PhoneOptions> = {}) {
   const conns = new Map<string, FakeConn>();
   const media = { on: () => media, close: () => {}, peerConnection: undefined } as unknown as MediaConnection;
   const peer = {
@@ -83,10 +86,12 @@ function setup(policy: RTCIceTransportPolicy = 'all') {
     },
     call: () => media,
   };
-  const link = { peer, ensureIce: async () => [] } as unknown as PeerLink;
-  const options: PhoneOptions = { bitrate: 32_000, scope: 'citizen', ringTimeoutMs: 20_000, onChange: () => {} };
+  const link = { peer, ensureIce: async () => [], credentials: { id: self } } as unknown as PeerLink;
+  const options: PhoneOptions = { bitrate: 32_000, scope: 'citizen', ringTimeoutMs: 20_000, onChange: () => {}, ...extra };
   return { phone: new Phone(link, options), conns };
 }
+
+const console_ = () => setup('all', THIS_CONSOLE);
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -201,7 +206,7 @@ describe('a relay that refuses the caller', () => {
 
 describe('a console that was rung', () => {
   function ring(phone: Phone) {
-    const conn = new FakeConn('c-0123456789abcdef0123456789abcdef', { v: 1, type: 'sos', callId: 'call1', ...SOS });
+    const conn = new FakeConn(CITIZEN, { v: 1, type: 'sos', callId: 'call1', ...SOS });
     phone.incoming(conn as unknown as DataConnection);
     conn.opened();
     const session = phone.sessions.find((s) => s.callId === 'call1')!;
@@ -209,7 +214,7 @@ describe('a console that was rung', () => {
   }
 
   it('shows a call a colleague answered as answered on another console, not as cancelled', () => {
-    const { phone } = setup();
+    const { phone } = console_();
     const { conn, session } = ring(phone);
     expect(session.state).toMatchObject({ name: 'ringing', direction: 'in', target: 'Carlo Reyes' });
     conn.receive({ v: 1, type: 'cancel', callId: 'call1', reason: 'answered-elsewhere' });
@@ -217,8 +222,8 @@ describe('a console that was rung', () => {
   });
 
   it('stops ringing for a caller whose connection never opens, keeping them for a call back', async () => {
-    const { phone } = setup();
-    const conn = new FakeConn('c-0123456789abcdef0123456789abcdef', { v: 1, type: 'sos', callId: 'call2', ...SOS, phone: '+63 917 555 0101' });
+    const { phone } = console_();
+    const conn = new FakeConn(CITIZEN, { v: 1, type: 'sos', callId: 'call2', ...SOS, phone: '+63 917 555 0101' });
     phone.incoming(conn as unknown as DataConnection);
     const session = phone.sessions.find((s) => s.callId === 'call2')!;
     await vi.advanceTimersByTimeAsync(19_000);
@@ -232,16 +237,51 @@ describe('a console that was rung', () => {
   });
 
   it('keeps ringing for a caller whose connection opened', async () => {
-    const { phone } = setup();
+    const { phone } = console_();
     const { session } = ring(phone);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(session.state.name).toBe('ringing');
   });
 
   it('shows a caller who hung up while ringing as cancelled, whatever reason they claim', () => {
-    const { phone } = setup();
+    const { phone } = console_();
     const { conn, session } = ring(phone);
     conn.receive({ v: 1, type: 'cancel', callId: 'call1', reason: 'transferred' });
     expect(session.state).toMatchObject({ name: 'ended', reason: 'caller-cancelled' });
+  });
+});
+
+describe('a console opened to by someone the kind of connection does not fit', () => {
+  function arrive(phone: Phone, from: string, metadata: unknown) {
+    const conn = new FakeConn(from, metadata);
+    phone.incoming(conn as unknown as DataConnection);
+    conn.opened();
+    return conn;
+  }
+
+  it('takes the caller’s role from its id, not from what its SOS claims', () => {
+    const { phone } = console_();
+    arrive(phone, CITIZEN, { v: 1, type: 'sos', callId: 'fake-officer', ...SOS, role: 'officer' });
+    expect(phone.sessions.find((s) => s.callId === 'fake-officer')?.sos?.role).toBe('citizen');
+  });
+
+  it('refuses a duty link from a citizen: nobody appears among the officers', () => {
+    const dutyLinks: string[] = [];
+    const { phone } = setup('all', THIS_CONSOLE, { onDutyLink: (conn) => void dutyLinks.push(conn.peer) });
+    const conn = arrive(phone, CITIZEN, { v: 1, type: 'duty', name: 'Officer Impostor' });
+    expect(conn.closed).toBe(true);
+    expect(dutyLinks).toEqual([]);
+    arrive(phone, 'of-jdelacruz-abcd', { v: 1, type: 'duty', name: 'Juan Dela Cruz' });
+    expect(dutyLinks).toEqual(['of-jdelacruz-abcd']);
+  });
+
+  it('refuses a transfer that does not come from a console of its own station', () => {
+    const { phone } = console_();
+    const transfer = { v: 1, type: 'transfer', callId: 'tr1', citizenId: CITIZEN, from: 'Console aaaa', caller: { name: 'Carlo Reyes', phone: '', position: null, sentAt: 1 } };
+    expect(arrive(phone, CITIZEN, transfer).closed).toBe(true);
+    expect(arrive(phone, 'st-cubao-aaaa', transfer).closed).toBe(true);
+    expect(phone.sessions).toEqual([]);
+    expect(arrive(phone, 'st-qc-central-aaaa', transfer).closed).toBe(false);
+    expect(phone.sessions.map((s) => s.callId)).toEqual(['tr1']);
   });
 });
