@@ -47,7 +47,8 @@ export class ReportDelivery {
         delivery: for (const { station, consoles } of ranked) {
           for (const consoleId of consoles) {
             if (await this.deliver(consoleId, report)) {
-              await markDelivered(report.id, station.name);
+              // Changed while on its way (a note added): it stays waiting and the next run delivers the new text.
+              await markDelivered(report, station.name);
               this.onChange();
               break delivery;
             }

@@ -15,13 +15,19 @@ import { citizenCredentials } from '../peer/credentials.ts';
 import { PeerLink, type BrokerStatus } from '../peer/link.ts';
 import { getSetting, setSetting, type CallRecord, type OutboxRecord } from '../store/db.ts';
 import { listCalls } from '../store/history.ts';
-import { listOutbox, queueReport } from '../store/reports.ts';
+import { listOutbox, queueSos } from '../store/reports.ts';
 import { ReportDelivery } from '../call/report-delivery.ts';
 import { newCallId } from '../call/session.ts';
 import { Observable } from './store.ts';
 import { linkOptions, type ScreenSettings } from './settings.ts';
 
 const PRESENCE_REFRESH_MS = 10_000;
+/** A presence snapshot this fresh is rung from at once; an older one is checked again first… */
+const SNAPSHOT_TRUSTED_MS = 5000;
+/** …for at most this long before the older snapshot is used anyway. */
+const PRESENCE_WAIT_MS = 1000;
+/** How long a tap waits for a broker that is still connecting before it becomes an offline SOS. */
+const BROKER_WAIT_MS = 4000;
 
 export interface Profile {
   name: string;
@@ -57,9 +63,15 @@ export class CitizenApp extends Observable {
   private presenceTimer: ReturnType<typeof setInterval> | null = null;
   /** Which consoles were online at the last check, so a tap rings without waiting for a fetch. */
   private presence: { value: Presence; at: number } | null = null;
+  /** Settles once the phone exists: a tap made before then is held, not lost. */
+  private readonly ready: Promise<void>;
+  private markReady: () => void = () => {};
+  /** Taps waiting for the broker to come online. */
+  private readonly onlineWaiters = new Set<(status: BrokerStatus) => void>();
 
   constructor(private readonly settings: ScreenSettings) {
     super();
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
   }
 
   async start(): Promise<void> {
@@ -83,6 +95,7 @@ export class CitizenApp extends Observable {
           void this.refreshPresence();
           void this.delivery?.run();
         }
+        for (const wake of this.onlineWaiters) wake(status);
         this.notify();
       },
       onConnection: (conn) => this.phone?.incoming(conn),
@@ -108,6 +121,7 @@ export class CitizenApp extends Observable {
       if (this.outbox.some((r) => r.status === 'waiting')) void this.delivery?.run();
     }, 5000);
     link.start();
+    this.markReady();
     this.positionTimer = setInterval(() => this.sendPosition(), 1000);
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_REFRESH_MS);
     window.addEventListener('online', () => link.retryNow());
@@ -135,18 +149,14 @@ export class CitizenApp extends Observable {
    * note added later goes into the report still waiting, not a second one.
    */
   async queueSos(note = ''): Promise<void> {
-    const waiting = this.outbox.find((r) => r.status === 'waiting' && Date.now() - r.report.createdAt < 30 * 60_000);
-    const report = waiting
-      ? { ...waiting.report, note: note.trim().slice(0, 1000) || waiting.report.note, position: this.location.position ?? waiting.report.position }
-      : {
-          id: newCallId(),
-          name: this.profile?.name ?? '',
-          phone: this.profile?.phone ?? '',
-          position: this.location.position,
-          note: note.trim().slice(0, 1000),
-          createdAt: Date.now(),
-        };
-    await queueReport(report);
+    await queueSos({
+      id: newCallId(),
+      name: this.profile?.name ?? '',
+      phone: this.profile?.phone ?? '',
+      position: this.location.position,
+      note,
+      createdAt: Date.now(),
+    });
     await this.loadOutbox();
     void this.delivery?.run();
   }
@@ -186,16 +196,21 @@ export class CitizenApp extends Observable {
 
   /** "Call BFP": rings at once with the position already known; never waits for a fix. */
   async callBfp(): Promise<void> {
-    const phone = this.phone;
-    if (!phone || phone.sessions.some((s) => isActive(s.state) && s.direction === 'out')) return;
+    if (this.finding || this.phone?.sessions.some((s) => isActive(s.state) && s.direction === 'out')) return;
     this.problem = null;
     this.finding = true;
     this.notify();
-    const snapshot = this.presence && Date.now() - this.presence.at < PRESENCE_REFRESH_MS * 1.5 ? this.presence.value : null;
-    const [presence, directory] = await Promise.all([snapshot ?? this.refreshPresence(), this.directory ?? syncDirectory()]);
+    await this.ready;
+    const phone = this.phone!;
+    const online = await this.brokerOnline();
+    const snapshot = this.presence && Date.now() - this.presence.at < SNAPSHOT_TRUSTED_MS ? this.presence.value : null;
+    const [presence, directory] = await Promise.all([
+      snapshot ?? this.freshPresence(),
+      this.directory ?? syncDirectory(),
+    ]);
     if (directory) this.directory = directory;
     this.finding = false;
-    if (!presence || !this.directory || this.broker.name !== 'online') {
+    if (!online || !presence || !this.directory) {
       this.problem = 'offline';
       this.stations = this.directory ? rankStations(this.directory, { stations: {} }, this.location.position, this.preferredStation) : [];
       this.notify();
@@ -226,6 +241,41 @@ export class CitizenApp extends Observable {
       sentAt: Date.now(),
     });
     this.notify();
+  }
+
+  /**
+   * True once the broker is reachable. A tap while the link is still
+   * connecting (the app just opened) or waiting to retry gets a prompt retry
+   * and a few seconds, rather than being taken for "no network".
+   */
+  private brokerOnline(): Promise<boolean> {
+    const status = this.broker.name;
+    if (status === 'online') return Promise.resolve(true);
+    if (status === 'refused' || !navigator.onLine) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      // An attempt that ends offline again has failed (e.g. the broker is down): no point waiting longer.
+      let attempting = status === 'connecting';
+      const done = () => {
+        clearTimeout(timer);
+        this.onlineWaiters.delete(watch);
+        resolve(this.broker.name === 'online');
+      };
+      const watch = (next: BrokerStatus) => {
+        if (next.name === 'connecting') attempting = true;
+        else if (next.name !== 'offline' || attempting) done();
+      };
+      const timer = setTimeout(done, BROKER_WAIT_MS);
+      this.onlineWaiters.add(watch);
+      this.link?.retryNow();
+    });
+  }
+
+  /** Who is online now; the last snapshot if the check is slow (a weak network), so the ring is not held long. */
+  private async freshPresence(): Promise<Presence | null> {
+    const stale = this.presence?.value ?? null;
+    const fresh = this.refreshPresence();
+    const slow = new Promise<null>((resolve) => setTimeout(() => resolve(null), PRESENCE_WAIT_MS));
+    return (await Promise.race([fresh, slow])) ?? stale ?? (await fresh);
   }
 
   choosePreferredStation(id: string | null): void {

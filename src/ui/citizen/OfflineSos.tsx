@@ -14,8 +14,8 @@ export function OfflineSos({ app, offerForm }: { app: CitizenApp; offerForm: boo
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void app.queueSos(note);
-            setNote('');
+            // The text stays in the box until it is safely stored.
+            void app.queueSos(note).then(() => setNote(''), () => undefined);
           }}
         >
           <label>

@@ -43,6 +43,34 @@ describe('calling BFP from the citizen screen', () => {
     expect(await ringItems(cubao.page).count()).toBe(0);
   });
 
+  it('places the call when tapped while the app is still connecting to BFP, instead of keeping an offline SOS', async () => {
+    const console_ = track(await openConsole(h, 'qc-central'));
+    const context = await h.newContext({ geolocation: NEAR_CENTRAL, permissions: ['microphone', 'geolocation'] });
+    const page = await context.newPage();
+    track({ context, page });
+    // The broker's socket is held back, as on a slow network just after the app opens.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.routeWebSocket(/\/broker/, async (ws) => {
+      await released;
+      ws.connectToServer();
+    });
+    await page.goto(`${h.origin}/`);
+    await page.getByLabel('Your name').fill('Maria Santos');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText(/Your location is known/).waitFor();
+    expect(await page.getByText('Connected to BFP').count()).toBe(0);
+
+    await tapCallBfp(page);
+    await page.getByText('Finding the nearest station…').waitFor();
+    await page.waitForTimeout(1000);
+    release();
+
+    await ringItems(console_.page).first().waitFor({ timeout: 5000 });
+    await expect.poll(() => page.locator('.phase').innerText()).toBe(`Ringing ${CENTRAL}…`);
+    expect(await page.getByRole('list', { name: 'Your SOS reports' }).count()).toBe(0);
+  });
+
   it('rings both consoles of the station; the first to answer takes the call, the other stops ringing, and audio flows both ways', async () => {
     const first = track(await openConsole(h, 'qc-central'));
     const second = track(await openConsole(h, 'qc-central'));
