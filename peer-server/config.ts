@@ -66,6 +66,15 @@ export const DEFAULT_LIMITS: Limits = {
 
 type Env = Record<string, string | undefined>;
 
+/** Shortest TURN_SECRET the broker and `npm run turn:config` accept. */
+export const MIN_TURN_SECRET_LENGTH = 16;
+
+/** Why a TURN_SECRET is unsafe, or null. The message never contains the secret. */
+export function turnSecretProblem(secret: string): string | null {
+  if (secret.length >= MIN_TURN_SECRET_LENGTH) return null;
+  return `TURN_SECRET is shorter than ${MIN_TURN_SECRET_LENGTH} characters: anyone who guesses it can mint TURN credentials. Use a long random string, e.g. TURN_SECRET="$(openssl rand -hex 32)", and give coturn the same one.`;
+}
+
 function int(env: Env, name: string, fallback: number, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -83,6 +92,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   for (const url of turnUrls) {
     if (!/^turns?:/.test(url)) throw new Error(`TURN_URLS entries must start with turn: or turns:, got "${url}"`);
   }
+  // A secret set without TURN_URLS is refused too: it is meant for a relay that will be turned on.
+  const secretProblem = env.TURN_SECRET ? turnSecretProblem(env.TURN_SECRET) : null;
+  if (secretProblem) throw new Error(secretProblem);
   const mapTileUrl = env.MAP_TILE_URL?.trim() || null;
   const tileProblem = mapTileUrl === null ? null : tileTemplateProblem(mapTileUrl);
   const redisUrl = env.REDIS_URL?.trim() || null;

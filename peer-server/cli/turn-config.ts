@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
+import { loadConfig, turnSecretProblem } from '../config.ts';
 
 const usage =
   'usage: npm run --silent turn:config -- [--realm <name>] [--external-ip <public[/private]>] [--listening-ip <ip>]...\n' +
@@ -26,10 +26,11 @@ const usage =
 
 export interface TurnConfigOptions {
   secret: string;
-  /** TURN_URLS as the broker hands them out (may be empty: then --realm is needed). */
+  /** TURN_URLS as the broker hands them out (may be empty). */
   urls: string[];
   /** TURN_TTL: how long the broker's credentials stay valid, in seconds. */
   ttl: number;
+  /** Without it: the first host name in TURN_URLS, else DEFAULT_REALM. */
   realm?: string | undefined;
   externalIp?: string | undefined;
   listeningIps: string[];
@@ -93,6 +94,13 @@ export const DENIED_PEER_RANGES: [range: string, why: string][] = [
   ['ff00::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'ff00::/8 multicast'],
 ];
 
+/**
+ * The realm when neither --realm nor a host name in TURN_URLS gives one. Any
+ * name works: clients learn it from coturn's challenge, and the broker's
+ * credentials do not depend on it.
+ */
+export const DEFAULT_REALM = 'bfp';
+
 export class TurnConfigError extends Error {}
 
 interface ParsedUrl {
@@ -133,10 +141,16 @@ function checkPeerRange(value: string): string {
   return value;
 }
 
+/** The first host name (not an IP address) in TURN_URLS. */
+export function realmFromUrls(urls: string[]): string | undefined {
+  return urls.map((u) => parseTurnUrl(u).host).find((h) => !isIP(h));
+}
+
 /** The turnserver.conf text. Throws TurnConfigError when the settings cannot make a safe, matching config. */
 export function renderTurnConfig(o: TurnConfigOptions): string {
   if (!o.secret) throw new TurnConfigError('TURN_SECRET is not set: coturn and the broker must share it (static-auth-secret). Set TURN_SECRET to a long random string, the same value the server runs with.');
-  if (o.secret.length < 16) throw new TurnConfigError('TURN_SECRET is shorter than 16 characters: anyone who guesses it can mint TURN credentials. Use a long random string (e.g. `openssl rand -hex 32`).');
+  const secretProblem = turnSecretProblem(o.secret);
+  if (secretProblem) throw new TurnConfigError(secretProblem);
   checkValue('TURN_SECRET', o.secret, true);
 
   const parsed = o.urls.map(parseTurnUrl);
@@ -151,9 +165,7 @@ export function renderTurnConfig(o: TurnConfigOptions): string {
   if (tls && !(o.cert && o.pkey)) throw new TurnConfigError('--cert and --pkey go together');
   if (tlsPorts.length > 0 && !tls) throw new TurnConfigError('TURN_URLS has a turns: URL, but no --cert/--pkey were given for coturn to serve TLS with');
 
-  const hostNames = parsed.map((u) => u.host).filter((h) => !isIP(h));
-  const realm = o.realm ?? hostNames[0];
-  if (!realm) throw new TurnConfigError('no realm: pass --realm <name> (TURN_URLS name no host name to take it from)');
+  const realm = o.realm ?? realmFromUrls(o.urls) ?? DEFAULT_REALM;
   if (!REALM.test(realm)) throw new TurnConfigError(`--realm "${realm}" is not a DNS-style name`);
 
   if (!Number.isInteger(o.minPort) || !Number.isInteger(o.maxPort) || o.minPort < 1024 || o.maxPort > 65535 || o.minPort > o.maxPort) {
@@ -347,6 +359,9 @@ export function run(argv: string[], env: Record<string, string | undefined>): { 
     logFile: values['log-file'] ?? TURN_DEFAULTS.logFile,
     allowedPeerIps: values['allowed-peer-ip'] ?? [],
   });
+  if (!values.realm && !realmFromUrls(urls)) {
+    warnings.push(`warning: no --realm, and TURN_URLS name no host name to take one from: using realm "${DEFAULT_REALM}" (fine for the broker's credentials; pass --realm <name> to choose another).`);
+  }
   return { text, warnings, ...(values.out ? { out: values.out } : {}) };
 }
 

@@ -11,11 +11,17 @@ const UPDATE_CHECK_MS = 60 * 60 * 1000;
 const SETTLE_MS = 3000;
 
 /**
- * The first seconds and any call belong to the caller: workbox-window and the
- * precache download (hundreds of kB on a first visit) wait until the page has
- * loaded, settled and gone idle, and no call is in progress.
+ * A first visit's install downloads the whole precache (hundreds of kB), which
+ * must not compete with the caller: it waits until the page has loaded, settled
+ * and gone idle, and no call is in progress. A returning visit already has its
+ * worker, so workbox-window attaches at once: a new version found during a call
+ * is announced, and AppUpdates applies it only once no call is in progress.
  */
 function whenSettled(run: () => void): void {
+  if (navigator.serviceWorker.controller) {
+    run();
+    return;
+  }
   const idle = () => (typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 2000 }) : setTimeout(run, 0));
   const settle = () => setTimeout(() => void whenIdle().then(idle), SETTLE_MS);
   if (document.readyState === 'complete') settle();

@@ -286,7 +286,8 @@ export class Phone {
     attempt.pending.delete(id);
     this.clearPending(attempt, 'answered-elsewhere');
     this.attempts.delete(session);
-    session.remoteName = reply.by;
+    // An answerer without a name keeps the label it was rung by; the screen words an empty one.
+    session.remoteName = reply.by || session.remoteName;
     session.attach(conn);
     session.dispatch({ type: 'accepted' });
     void attempt.stream.then((stream) => {

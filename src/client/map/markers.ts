@@ -43,14 +43,22 @@ function withCitizen(call: MapCall): boolean {
   return call.direction === 'in' ? call.sos?.role === 'citizen' : call.remoteId !== null && roleOfId(call.remoteId) === 'citizen';
 }
 
-/** The markers for a console: its station, the callers of its active calls, and its officers with a position. */
-export function mapScene(station: (LatLng & { id: string; name: string }) | null, calls: readonly MapCall[], officers: Iterable<MapOfficer>): MapScene {
+/**
+ * The markers for a console: its station, the callers of its active calls, and its officers with a position.
+ * `unnamedCaller` is what the screen calls a caller who gave no name, in its language.
+ */
+export function mapScene(
+  station: (LatLng & { id: string; name: string }) | null,
+  calls: readonly MapCall[],
+  officers: Iterable<MapOfficer>,
+  unnamedCaller = 'Caller',
+): MapScene {
   const markers: MapMarker[] = [];
   const unplacedCallers: string[] = [];
   if (station) markers.push({ kind: 'station', id: `station-${station.id}`, name: station.name, lat: station.lat, lng: station.lng, accuracy: 0, detail: null });
   for (const call of calls) {
     if (!isActive(call.state) || !withCitizen(call)) continue;
-    const name = call.remoteName || (call.direction === 'in' ? call.sos?.name : '') || 'Caller';
+    const name = call.remoteName || (call.direction === 'in' ? call.sos?.name : '') || unnamedCaller;
     const position = call.latestPosition()?.position ?? (call.direction === 'in' ? call.sos?.position : null) ?? null;
     if (position) markers.push({ kind: 'caller', id: `caller-${call.callId}`, name, lat: position.lat, lng: position.lng, accuracy: position.accuracy, detail: null });
     else unplacedCallers.push(name);

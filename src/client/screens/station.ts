@@ -220,7 +220,8 @@ export class StationApp extends StaffScreen {
     const station = this.station();
     return this.phone?.dial([{ label: officer.name, peers: [officer.id] }], {
       role: 'station',
-      name: this.claims?.name ?? 'BFP station',
+      // The Phone exists only after sign-in, so claims are always there when a call goes out.
+      name: this.claims?.name ?? '',
       phone: station?.phones[0] ?? '',
       position: station ? { lat: station.lat, lng: station.lng, accuracy: 0, heading: null, speed: null, fixTime: Date.now() } : null,
       sentAt: Date.now(),
@@ -278,7 +279,7 @@ export class StationApp extends StaffScreen {
   transfer(session: CallSession, toConsole: string): void {
     // The receiving console does not record: the caller's notice goes with this recording.
     void this.recordings.stop(session);
-    this.phone?.transfer(session, toConsole, this.claims?.name ?? 'BFP station');
+    this.phone?.transfer(session, toConsole, this.claims?.name ?? '');
   }
 
   /** Incidents sent to officers from this console, by id. */
@@ -296,14 +297,17 @@ export class StationApp extends StaffScreen {
     return sent;
   }
 
-  /** One tap after a lost call: ring the caller back, carrying the incident over. */
-  callBack(lost: CallSession): void {
+  /**
+   * One tap after a lost call: ring the caller back, carrying the incident over.
+   * `unnamed` is what the screen calls a caller with neither name nor phone number, in its language.
+   */
+  callBack(lost: CallSession, unnamed = 'the caller'): void {
     if (!lost.remoteId || !this.phone) return;
     const station = this.station();
-    const label = (lost.direction === 'in' ? lost.sos?.name : lost.remoteName) || 'the caller';
+    const label = (lost.direction === 'in' ? lost.sos?.name || lost.sos?.phone : lost.remoteName) || unnamed;
     const session = this.phone.dial([{ label, peers: [lost.remoteId] }], {
       role: 'station',
-      name: this.claims?.name ?? 'BFP station',
+      name: this.claims?.name ?? '',
       phone: station?.phones[0] ?? '',
       position: null,
       sentAt: Date.now(),

@@ -58,7 +58,7 @@ function Citizen() {
         </button>
       )}
       {app.finding && !session && <p class="phase" role="status">{t('call.finding')}</p>}
-      {session && <CallPanel session={session} phone={app.phone} myName={app.profile.name || 'Caller'} />}
+      {session && <CallPanel session={session} phone={app.phone} myName={app.profile.name || app.profile.phone} />}
       {(app.problem !== null || noAnswer) && (
         <p role="alert" class="problem">
           {app.problem === 'offline' ? t('citizen.offline') : app.problem === 'no-station' ? t('citizen.noStation') : t('citizen.noAnswer')}

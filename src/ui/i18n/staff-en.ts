@@ -34,6 +34,7 @@ export const staffEn = {
   'active.hold': 'Hold',
   'active.resume': 'Resume',
   'active.callBack': 'Call back',
+  'active.callBackUnnamed': 'the caller',
   'active.dismiss': 'Dismiss',
   'active.invalid': '{count} invalid message(s) ignored',
   'active.notes': 'Notes',

@@ -58,7 +58,7 @@ export function ActiveCall({ session, app }: { session: CallSession; app: Statio
       {session.problem && <p role="alert" class="problem">{t(`problem.${session.problem}`)}</p>}
       {state.name === 'ended' && (state.reason === 'lost' || state.reason === 'failed') && session.remoteId && (
         <div class="actions">
-          <button type="button" class="big answer" onClick={() => app.callBack(session)}>
+          <button type="button" class="big answer" onClick={() => app.callBack(session, st('active.callBackUnnamed'))}>
             {st('active.callBack')}
           </button>
           <button type="button" onClick={() => app.phone?.forget(session)}>

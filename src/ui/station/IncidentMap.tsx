@@ -81,7 +81,7 @@ export function IncidentMap({ app }: { app: StationApp }) {
   const width = useWidth(frame, FIRST_WIDTH);
   const height = Math.round(Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, width * 0.6)));
   const officers = [...app.officers.values()].map((o) => ({ id: o.id, name: o.name, position: o.position, detail: statusText(o.status, st) }));
-  const scene = mapScene(app.station(), app.calls(), officers);
+  const scene = mapScene(app.station(), app.calls(), officers, st('kind.caller'));
   const { label, facts } = describeMap(scene, st);
   // Whole zoom levels keep tiles sharp; a plain map may fill its space more closely.
   const view = fitView(scene.markers, width, height, { padding: PADDING, zoomSnap: template ? 1 : 0.25 });

@@ -58,7 +58,21 @@ describe('GET /api/ice', () => {
 
   it('refuses TURN settings that would hand out broken credentials', () => {
     expect(() => loadConfig({ TURN_URLS: 'turn:127.0.0.1:3478' })).toThrow(/TURN_SECRET/);
-    expect(() => loadConfig({ TURN_URLS: 'stun:stun.l.google.com:19302', TURN_SECRET: 'x' })).toThrow(/turn: or turns:/);
+    expect(() => loadConfig({ TURN_URLS: 'stun:stun.l.google.com:19302', TURN_SECRET: TURN.TURN_SECRET })).toThrow(/turn: or turns:/);
     expect(() => loadConfig({ ...TURN, TURN_TTL: '5' })).toThrow(/TURN_TTL/);
+  });
+
+  it('refuses a TURN secret shorter than 16 characters, says how to make one, and never echoes it', () => {
+    for (const env of [{ ...TURN, TURN_SECRET: 'testsecret' }, { TURN_SECRET: '0123456789abcde' }]) {
+      let message = '';
+      try {
+        loadConfig(env);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/TURN_SECRET is shorter than 16 characters.*openssl rand -hex 32/);
+      expect(message).not.toContain(env.TURN_SECRET);
+    }
+    expect(loadConfig({ ...TURN, TURN_SECRET: '0123456789abcdef' }).turn?.secret).toBe('0123456789abcdef');
   });
 });

@@ -13,6 +13,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../peer-server/config.ts';
 import type { IceConfig } from '../../../src/shared/presence.ts';
 import { citizenCredentials, runCli, startBroker, tempDir } from '../harness.ts';
 import { ATTR, METHOD, TurnClient, inRanges, readXorAddress } from './turn-client.ts';
@@ -195,14 +196,34 @@ describe('turn:config', () => {
     expect(values(result.stdout, 'allowed-peer-ip')).toEqual(['192.168.50.10-192.168.50.20']);
   });
 
+  it('with only IP addresses in TURN_URLS and no --realm: realm "bfp", and a warning that says how to choose one', SLOW, async () => {
+    const result = await runCli(CLI, [], { TURN_SECRET: 'abcdefghijklmnopqrstuvwxyz0123', TURN_URLS: 'turn:127.0.0.1:3478?transport=udp' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(values(result.stdout, 'realm')).toEqual(['bfp']);
+    expect(values(result.stdout, 'listening-port')).toEqual(['3478']);
+    expect(result.stderr).toMatch(/^warning: .*realm "bfp".*--realm <name>/);
+    expect(result.stderr).not.toContain('abcdefghijklmnopqrstuvwxyz0123');
+  });
+
+  it('takes every secret the broker takes: 16 characters is enough for both', SLOW, async () => {
+    const env = { TURN_SECRET: '0123456789abcdef', TURN_URLS: 'turn:turn.bfp.example:3478' };
+    expect(() => loadConfig(env)).not.toThrow();
+    const result = await runCli(CLI, [], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(values(result.stdout, 'static-auth-secret')).toEqual(['0123456789abcdef']);
+    expect(values(result.stdout, 'realm')).toEqual(['turn.bfp.example']);
+  });
+
   it('refuses with a clear message, and prints no config, when the settings cannot give a safe matching relay', SLOW, async () => {
     const cases: [Record<string, string>, string[], RegExp][] = [
       [{}, [], /TURN_SECRET is not set/],
       [{ TURN_URLS: 'turn:turn.bfp.example:3478' }, [], /TURN_SECRET is not set/],
-      [{ TURN_SECRET: 'short' }, ['--realm', 'x.example'], /shorter than 16/],
+      [{ TURN_SECRET: 'short' }, ['--realm', 'x.example'], /shorter than 16 characters.*openssl rand -hex 32/],
+      [{ TURN_SECRET: 'testsecret', TURN_URLS: 'turn:turn.bfp.example:3478' }, [], /shorter than 16 characters.*openssl rand -hex 32/],
       [{ TURN_SECRET: `${SECRET} #x`, TURN_URLS: 'turn:turn.bfp.example' }, [], /cannot go into turnserver.conf/],
       [{ TURN_SECRET: SECRET, TURN_URLS: 'turns:turn.bfp.example:5349' }, [], /no --cert\/--pkey/],
-      [{ TURN_SECRET: SECRET, TURN_URLS: 'turn:10.0.0.5:3478' }, [], /pass --realm/],
+      [{ TURN_SECRET: SECRET, TURN_URLS: 'turn:turn.bfp.example' }, ['--realm', 'not a name'], /not a DNS-style name/],
       [{ TURN_SECRET: SECRET, TURN_URLS: 'stun:stun.example:3478' }, [], /turn: or turns:/],
       [{ TURN_SECRET: SECRET, TURN_URLS: 'turn:a.example:3478' }, ['--min-port', '3000', '--max-port', '4000'], /contains the listening port/],
       [{ TURN_SECRET: SECRET, TURN_URLS: 'turn:a.example:3478' }, ['--allowed-peer-ip', '10.0.0.0/8'], /no CIDR/],

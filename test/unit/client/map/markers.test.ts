@@ -8,6 +8,7 @@ import { bearingDegrees, compassPoint, describeMap, mapScene, relativeTo, type M
 import type { Position, Sos } from '../../../../src/shared/protocol.ts';
 import { translator } from '../../../../src/ui/i18n/catalogue.ts';
 import { staffEn } from '../../../../src/ui/i18n/staff-en.ts';
+import { staffFil } from '../../../../src/ui/i18n/staff-fil.ts';
 
 /** The console's English words for the map. */
 const say = translator('en', staffEn);
@@ -68,6 +69,13 @@ describe('mapScene', () => {
     const unplaced = mapScene(STATION, [call({ sos: sos('Ben') })], []);
     expect(unplaced.markers.map((m) => m.kind)).toEqual(['station']);
     expect(unplaced.unplacedCallers).toEqual(['Ben']);
+  });
+
+  it('names a caller who gave no name with the word the screen passes, in its language', () => {
+    const fil = translator('fil', staffFil);
+    const scene = mapScene(STATION, [call({ sos: sos('', 'citizen', position(NE_1200)) }), call({ callId: 'call-2', sos: sos('') })], [], fil('kind.caller'));
+    expect(scene.markers.find((m) => m.kind === 'caller')?.name).toBe('Tumatawag');
+    expect(scene.unplacedCallers).toEqual(['Tumatawag']);
   });
 
   it('leaves out ended calls and calls with officers, but keeps a call-back to a citizen', () => {
