@@ -66,27 +66,50 @@ export function readClaims(token: string): StaffClaims | null {
   }
 }
 
+export interface StaffSignIn {
+  credentials: Credentials;
+  claims: StaffClaims;
+  /**
+   * Set when the token came from a sign-in link and is not the one kept on
+   * the device: it is kept (see keepStaffToken) only once the broker accepts
+   * it, so a forged, outdated or someone else's link cannot lock out the
+   * sign-in that works. `previous` is whom the kept token signs in, if any.
+   */
+  pending: { previous: StaffClaims | null } | null;
+}
+
 /**
  * Takes a token from the sign-in link's fragment (and removes it from the
  * address bar), or the one kept on the device.
  */
-export async function staffCredentials(role: 'station' | 'officer'): Promise<{ credentials: Credentials; claims: StaffClaims } | { error: SignInProblem }> {
+export async function staffCredentials(role: 'station' | 'officer'): Promise<StaffSignIn | { error: SignInProblem }> {
   const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
   if (fromLink) history.replaceState(null, '', location.pathname + location.search);
-  const token = fromLink ?? (await getSetting(`staff-token:${role}`, isString));
+  const stored = await getSetting(`staff-token:${role}`, isString);
+  const token = fromLink ?? stored;
   if (!token) return { error: 'no-link' };
   const claims = readClaims(token);
   if (!claims) return { error: 'damaged' };
   if (claims.role !== role) return { error: claims.role === 'station' ? 'for-station' : 'for-officer' };
   if (claims.exp * 1000 < Date.now()) return { error: 'expired' };
-  await setSetting(`staff-token:${role}`, token);
   let tag = await getSetting(`device-tag:${role}`, isString);
   if (!tag || !DEVICE_TAG.test(tag)) {
     tag = Array.from(crypto.getRandomValues(new Uint8Array(5)), (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 8);
     await setSetting(`device-tag:${role}`, tag);
   }
   const id = role === 'station' ? stationConsoleId(claims.station, tag) : officerId(claims.sub, tag);
-  return { credentials: { id, token }, claims };
+  const pending = token === stored ? null : { previous: stored ? readClaims(stored) : null };
+  return { credentials: { id, token }, claims, pending };
+}
+
+/** The broker accepted a sign-in link's token: from now on it is the one kept on the device. */
+export async function keepStaffToken(role: 'station' | 'officer', token: string): Promise<void> {
+  await setSetting(`staff-token:${role}`, token);
+}
+
+/** Whether two sign-ins are the same person at the same station (their records can stay). */
+export function samePerson(a: StaffClaims, b: StaffClaims): boolean {
+  return a.role === b.role && a.sub === b.sub && a.station === b.station;
 }
 
 export async function forgetStaff(role: 'station' | 'officer'): Promise<void> {

@@ -29,6 +29,10 @@ export interface LinkOptions {
   iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
+/** After a failed /api/ice: the first retry within 5 s, doubling to at most a minute. */
+const ICE_RETRY_MS = 5000;
+const ICE_RETRY_CAP_MS = 60_000;
+
 const REFUSALS = [/expired/i, /not valid/i, /does not allow/i, /does not match/i, /sign-in/i, /in use by another/i];
 
 export class PeerLink {
@@ -40,6 +44,8 @@ export class PeerLink {
   private iceServers: RTCIceServer[] = [];
   private iceExpiresAt = 0;
   private iceTimer: ReturnType<typeof setTimeout> | null = null;
+  private iceFailures = 0;
+  private iceFetch: Promise<RTCIceServer[]> | null = null;
   /** Moves to another broker when this one falls silent (hung, or cut off with the socket half-open). */
   private readonly watchdog = new Watchdog(() => this.onSilent());
 
@@ -56,7 +62,15 @@ export class PeerLink {
   }
 
   /** Fetches the ICE servers to use for the next call; keeps the last good list on failure. */
-  async refreshIce(): Promise<RTCIceServer[]> {
+  refreshIce(): Promise<RTCIceServer[]> {
+    this.iceFetch ??= this.fetchIce().finally(() => {
+      this.iceFetch = null;
+    });
+    return this.iceFetch;
+  }
+
+  private async fetchIce(): Promise<RTCIceServer[]> {
+    let fresh = false;
     try {
       const res = await fetch(`/api/ice?id=${encodeURIComponent(this.credentials.id)}`, { cache: 'no-store' });
       if (res.ok) {
@@ -64,21 +78,41 @@ export class PeerLink {
         if (Array.isArray(body.iceServers)) {
           this.iceServers = body.iceServers;
           this.iceExpiresAt = Date.now() + Math.max(60, Number(body.ttl) || 0) * 1000;
-          // Renew well before the credentials expire, so a call never starts with stale ones.
-          if (this.iceTimer) clearTimeout(this.iceTimer);
-          this.iceTimer = setTimeout(() => void this.refreshIce(), Math.max(30_000, (this.iceExpiresAt - Date.now()) * 0.8));
+          fresh = true;
         }
       }
     } catch {
       // Offline: a LAN call needs no ICE servers at all.
     }
     this.applyIce();
+    this.scheduleIceRefresh(fresh);
     return this.iceServers;
+  }
+
+  /**
+   * Renews well before the credentials expire, so a call never starts with
+   * stale ones; after a failure, tries again soon (a console runs for a whole
+   * shift, and its next call may need the relay).
+   */
+  private scheduleIceRefresh(fresh: boolean): void {
+    if (this.iceTimer) clearTimeout(this.iceTimer);
+    this.iceTimer = null;
+    if (this.stopped) return;
+    this.iceFailures = fresh ? 0 : this.iceFailures + 1;
+    const delay = fresh
+      ? Math.max(30_000, (this.iceExpiresAt - Date.now()) * 0.8)
+      : backoffDelay(this.iceFailures - 1, Math.random, ICE_RETRY_MS, ICE_RETRY_CAP_MS);
+    this.iceTimer = setTimeout(() => void this.refreshIce(), delay);
+  }
+
+  /** Whether the ICE credentials are gone or about to go (within a minute). */
+  private iceExpiring(): boolean {
+    return Date.now() >= this.iceExpiresAt - 60_000;
   }
 
   /** Before each call: fresh ICE servers, without waiting when the current ones are still good. */
   ensureIce(maxWaitMs = 1000): Promise<void> {
-    if (Date.now() < this.iceExpiresAt - 60_000) return Promise.resolve();
+    if (!this.iceExpiring()) return Promise.resolve();
     return Promise.race([this.refreshIce().then(() => undefined), new Promise<void>((r) => setTimeout(r, maxWaitMs))]);
   }
 
@@ -116,6 +150,8 @@ export class PeerLink {
     peer.on('open', () => {
       this.watchdog.heard();
       this.attempt = 0;
+      // Back after a long outage: the retries may have failed all along.
+      if (this.iceExpiring()) void this.refreshIce();
       this.setStatus({ name: 'online' });
     });
     peer.on('connection', (conn) => this.handlers.onConnection(conn));
@@ -186,6 +222,7 @@ export class PeerLink {
     if (this.timer) clearTimeout(this.timer);
     if (this.iceTimer) clearTimeout(this.iceTimer);
     this.timer = null;
+    this.iceTimer = null;
     this.peer?.destroy();
   }
 }

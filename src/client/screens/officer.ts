@@ -11,7 +11,13 @@ import { LocationWatch, type LocationState } from '../location/watch.ts';
 import { deleteSetting, getSetting, setSetting } from '../store/db.ts';
 import { StaffScreen } from './staff.ts';
 
-const isStatus = (v: unknown): v is OfficerStatus => OFFICER_STATUSES.includes(v as OfficerStatus);
+/** The duty status kept on the device, with whose it is: a phone passed to another officer starts off duty. */
+interface SavedStatus {
+  sub: string;
+  status: OfficerStatus;
+}
+const isSavedStatus = (v: unknown): v is SavedStatus =>
+  typeof v === 'object' && v !== null && typeof (v as SavedStatus).sub === 'string' && OFFICER_STATUSES.includes((v as SavedStatus).status);
 
 export class OfficerApp extends StaffScreen {
   status: OfficerStatus = 'off-duty';
@@ -33,7 +39,8 @@ export class OfficerApp extends StaffScreen {
   async start(): Promise<void> {
     const signedIn = await this.signIn({ onChange: () => this.notify() }, () => void this.linkConsoles());
     if (!signedIn || !this.link) return;
-    this.status = (await getSetting('officer-status', isStatus)) ?? 'off-duty';
+    const saved = await getSetting('officer-status', isSavedStatus);
+    this.status = saved && saved.sub === this.claims?.sub ? saved.status : 'off-duty';
     this.link.start();
     this.watch.subscribe((state) => {
       this.location = state;
@@ -51,7 +58,7 @@ export class OfficerApp extends StaffScreen {
     if (status === this.status) return;
     this.status = status;
     this.statusChangedAt = Date.now();
-    await setSetting('officer-status', status);
+    if (this.claims) await setSetting('officer-status', { sub: this.claims.sub, status } satisfies SavedStatus);
     if (status === 'off-duty') this.watch.stop();
     else this.watch.start();
     this.shareStatus();
@@ -59,11 +66,14 @@ export class OfficerApp extends StaffScreen {
     this.notify();
   }
 
-  /** While on duty, keeps a duty link open to every online console of our station. */
+  /**
+   * Keeps a duty link open to every online console of our station, also off
+   * duty (then without a position), so the consoles show "Off duty" rather
+   * than a bare "Online".
+   */
   private async linkConsoles(): Promise<void> {
     const peer = this.link?.peer;
     if (!peer || peer.disconnected || !this.claims) return;
-    if (this.status === 'off-duty' && this.consoles.size === 0) return;
     const presence = await fetchPresence(this.token);
     const consoles = presence?.stations[this.claims.station] ?? [];
     for (const id of consoles) {

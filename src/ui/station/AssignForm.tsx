@@ -10,7 +10,7 @@ export function AssignForm({ app, session }: { app: StationApp; session: CallSes
   const [address, setAddress] = useState('');
   const [note, setNote] = useState('');
   const st = useStaffT();
-  const officers = [...app.officers.values()].filter((o) => o.linked);
+  const officers = [...app.officers.values()].filter((o) => o.linked && o.status !== 'off-duty');
   const sent = [...app.assignments.values()].filter((a) => a.callId === session.callId);
   const toggle = (id: string) => {
     const next = new Set(chosen);

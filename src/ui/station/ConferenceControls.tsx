@@ -8,7 +8,7 @@ export function ConferenceControls({ app, session }: { app: StationApp; session:
   const [choice, setChoice] = useState('');
   const st = useStaffT();
   const inBridge = app.bridge.has(session);
-  const officers = [...app.officers.values()].filter((o) => o.linked || o.status !== 'off-duty');
+  const officers = [...app.officers.values()].filter((o) => o.status !== 'off-duty');
   const chosen = officers.some((o) => o.id === choice) ? choice : (officers[0]?.id ?? '');
   if (inBridge) {
     return (

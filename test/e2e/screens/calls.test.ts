@@ -193,8 +193,10 @@ describe('calling BFP from the citizen screen', () => {
     const console_ = track(await openConsole(h, 'qc-central'));
     const officer = track(await openOfficer(h, 'reyes', 'qc-central', 'FO1 Ana Reyes', { latitude: 14.6401, longitude: 121.0402, accuracy: 20 }));
 
-    await officer.page.getByRole('radio', { name: 'Available' }).check();
     const entry = console_.page.getByRole('list', { name: 'Officers' }).getByRole('listitem').filter({ hasText: 'FO1 Ana Reyes' });
+    // Signed in but not yet on duty: listed as such, not as a bare "Online".
+    await entry.getByText('Off duty').waitFor({ timeout: 10_000 });
+    await officer.page.getByRole('radio', { name: 'Available' }).check();
     await entry.getByText('14.64010, 121.04020 (±20 m)').waitFor({ timeout: 10_000 });
     expect(await entry.innerText()).toContain('Available');
 

@@ -4,7 +4,7 @@
  * app, verifies the signature).
  */
 import { describe, expect, it } from 'vitest';
-import { readClaims } from '../../../../src/client/peer/credentials.ts';
+import { readClaims, samePerson, type StaffClaims } from '../../../../src/client/peer/credentials.ts';
 import { message, parseConnectMeta, parseMessage } from '../../../../src/shared/protocol.ts';
 import { mintToken } from '../../../../peer-server/tokens.ts';
 
@@ -112,5 +112,19 @@ describe('readClaims: damaged links', () => {
     expect(readClaims(tokenWith({ ...CLAIMS, exp: '1800000000' }))).toBeNull();
     expect(readClaims(tokenWith({ ...CLAIMS, name: 42 }))).toBeNull();
     expect(readClaims(tokenWith({ ...CLAIMS, station: null }))).toBeNull();
+  });
+});
+
+describe('samePerson: whether a new sign-in link keeps the records on the device', () => {
+  const juan = CLAIMS as StaffClaims;
+
+  it('a renewed link for the same officer at the same station keeps them, whatever the name or expiry', () => {
+    expect(samePerson(juan, { ...juan, name: 'SFO1 Juan dela Cruz', exp: juan.exp + 86_400 })).toBe(true);
+  });
+
+  it('another officer, the same officer at another station, or a console is someone else', () => {
+    expect(samePerson(juan, { ...juan, sub: 'maria-santos' })).toBe(false);
+    expect(samePerson(juan, { ...juan, station: 'qc-cubao' })).toBe(false);
+    expect(samePerson(juan, { ...juan, role: 'station' })).toBe(false);
   });
 });
