@@ -117,8 +117,11 @@ export const MessageSchema = v.variant('type', [
   /** Console → caller: continue this call with another console of the station. */
   v.strictObject({ ...base, type: v.literal('transfer'), callId: Id, to: ConsoleId, name: Text(80) }),
   v.strictObject({ ...base, type: v.literal('hold'), on: v.boolean() }),
-  /** Console → caller: this console starts (or stops) recording the call; the caller is shown a notice. */
-  v.strictObject({ ...base, type: v.literal('recording'), on: v.boolean() }),
+  /**
+   * Console → caller: this console starts (or stops) recording the call; the caller is shown a notice.
+   * With an id, the caller answers `ack` of that id once the notice is on screen, and only then does recording start.
+   */
+  v.strictObject({ ...base, type: v.literal('recording'), on: v.boolean(), id: v.optional(Id) }),
   v.strictObject({ ...base, type: v.literal('bye'), reason: v.picklist(END_REASONS) }),
   v.strictObject({
     ...base,

@@ -81,6 +81,8 @@ export class CallSession {
   transferStatus: 'asking' | 'declined' | 'failed' | null = null;
   /** The other side (a console) is recording this call: the caller is shown a notice. */
   recordedByRemote = false;
+  /** The console's recording notice that the screen has yet to confirm it showed (see noticeShown). */
+  private unconfirmedNotice: string | null = null;
   /** True on the side that placed the audio call: it also re-establishes a lost path. */
   placedMedia = false;
   private iceProblem: CallProblem | null = null;
@@ -93,6 +95,7 @@ export class CallSession {
   private counters: Counters | null = null;
   private readonly now: () => number;
   private readonly handlers = new Map<Message['type'], (m: Message) => void>();
+  private readonly ackWaiters = new Map<string, (acked: boolean) => void>();
 
   constructor(
     readonly callId: string,
@@ -182,6 +185,7 @@ export class CallSession {
       case 'ack': {
         const line = this.chat.find((c) => c.id === m.id && c.from === 'me');
         if (line) line.acked = true;
+        this.ackWaiters.get(m.id)?.(true);
         break;
       }
       case 'hold':
@@ -190,6 +194,7 @@ export class CallSession {
         break;
       case 'recording':
         this.recordedByRemote = m.on;
+        this.unconfirmedNotice = m.on ? (m.id ?? null) : null;
         break;
       case 'bye':
         this.dispatch({ type: 'end', reason: m.reason });
@@ -199,6 +204,26 @@ export class CallSession {
     }
     this.handlers.get(m.type)?.(m);
     this.options.onChange(this);
+  }
+
+  /** The screen calls this once the recording notice is on screen: the console starts recording only then. */
+  noticeShown(): void {
+    if (!this.recordedByRemote || this.unconfirmedNotice === null) return;
+    this.send({ type: 'ack', id: this.unconfirmedNotice });
+    this.unconfirmedNotice = null;
+  }
+
+  /** Resolves true once the other side acknowledges message `id`; false after `timeoutMs` or when the call ends first. */
+  acknowledged(id: string, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const settle = (acked: boolean) => {
+        clearTimeout(timer);
+        this.ackWaiters.delete(id);
+        resolve(acked);
+      };
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      this.ackWaiters.set(id, settle);
+    });
   }
 
   sendChat(text: string): void {
@@ -350,6 +375,7 @@ export class CallSession {
     if (this.statsTimer) clearInterval(this.statsTimer);
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.statsTimer = null;
+    for (const settle of [...this.ackWaiters.values()]) settle(false);
     const conn = this.conn;
     const paths = this.paths.splice(0);
     this.conn = null;

@@ -66,7 +66,8 @@ export interface ReceivedReport {
 
 /** A call recorded on this console (audio of both sides, mixed), kept with the call's history entry. */
 export interface RecordingRecord {
-  /** The call's id: the same key as its history entry. */
+  id: string;
+  /** The call's id: the key of its history entry. A call may have several recordings. */
   callId: string;
   scope: Scope;
   mimeType: string;
@@ -87,12 +88,12 @@ export interface BfpSchema extends DBSchema {
   outbox: { key: string; value: OutboxRecord; indexes: { status: string } };
   /** Offline reports delivered to this console. */
   reports: { key: string; value: ReceivedReport; indexes: { scope: Scope } };
-  /** Call recordings made on this console, by call id. */
-  recordings: { key: string; value: RecordingRecord; indexes: { scope: Scope } };
+  /** Call recordings made on this console. */
+  recordings: { key: string; value: RecordingRecord; indexes: { scope: Scope; callId: string } };
 }
 
 export const DB_NAME = 'bfp-emergency-voice';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 type UpgradeTx = IDBPTransaction<BfpSchema, StoreNames<BfpSchema>[], 'versionchange'>;
 
@@ -117,6 +118,15 @@ const UPGRADES: ((db: IDBPDatabase<BfpSchema>, tx: UpgradeTx) => Promise<void> |
   // 3: call recordings.
   (db) => {
     db.createObjectStore('recordings', { keyPath: 'callId' }).createIndex('scope', 'scope');
+  },
+  // 4: several recordings per call: keyed by their own id, found by call id. Each kept one takes its call's id.
+  async (db, tx) => {
+    const kept = (await tx.objectStore('recordings').getAll()) as Omit<RecordingRecord, 'id'>[];
+    db.deleteObjectStore('recordings');
+    const store = db.createObjectStore('recordings', { keyPath: 'id' });
+    store.createIndex('scope', 'scope');
+    store.createIndex('callId', 'callId');
+    for (const record of kept) await store.put({ ...record, id: record.callId });
   },
 ];
 

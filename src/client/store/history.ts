@@ -14,10 +14,16 @@ export async function listCalls(scope: Scope): Promise<CallRecord[]> {
   return all.sort((a, b) => b.startedAt - a.startedAt);
 }
 
-/** Removes a history entry and the call's recording, if any. */
+/** Removes a history entry and every recording of the call. */
 export async function deleteCall(id: string): Promise<void> {
   const tx = (await openDb()).transaction(['history', 'recordings'], 'readwrite');
-  await Promise.all([tx.objectStore('history').delete(id), tx.objectStore('recordings').delete(id), tx.done]);
+  await tx.objectStore('history').delete(id);
+  let cursor = await tx.objectStore('recordings').index('callId').openCursor(id);
+  while (cursor) {
+    await cursor.delete();
+    cursor = await cursor.continue();
+  }
+  await tx.done;
 }
 
 /** Removes every record a scope owns (signing out a shared tablet). */

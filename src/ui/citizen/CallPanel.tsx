@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks';
 import { isActive } from '../../client/call/machine.ts';
 import type { Phone } from '../../client/call/phone.ts';
 import type { CallSession } from '../../client/call/session.ts';
@@ -13,12 +14,17 @@ export function CallPanel({ session, phone, myName }: { session: CallSession; ph
   const t = useT();
   const { state } = session;
   const talking = state.name === 'connected' || state.name === 'reconnecting';
+  const recordingNotice = talking && session.recordedByRemote;
+  // Runs after the notice is on screen: the console waits for this before it records.
+  useEffect(() => {
+    if (recordingNotice) session.noticeShown();
+  });
   return (
     <section class="call" aria-label={t('call.yourCall')}>
       <p class="phase" role="status" data-state={state.name}>
         {describeCall(state, now, t)}
       </p>
-      {talking && session.recordedByRemote && (
+      {recordingNotice && (
         <p class="notice recording-notice" role="status">
           {t('call.recorded')}
         </p>

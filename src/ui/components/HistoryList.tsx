@@ -11,8 +11,8 @@ export function HistoryList({
   onDelete,
 }: {
   records: CallRecord[];
-  /** Call recordings kept on this device, by call id. */
-  recordings?: ReadonlyMap<string, RecordingRecord>;
+  /** Call recordings kept on this device, by call id, oldest first. */
+  recordings?: ReadonlyMap<string, readonly RecordingRecord[]>;
   onDelete?: (id: string) => void;
 }) {
   const t = useT();
@@ -35,7 +35,9 @@ export function HistoryList({
               </ul>
             </details>
           )}
-          {recordings?.has(r.id) && <RecordingPlayer recording={recordings.get(r.id)!} peerName={r.peerName || r.peer || t('history.unknownPeer')} />}
+          {recordings?.get(r.id)?.map((recording) => (
+            <RecordingPlayer key={recording.id} recording={recording} peerName={r.peerName || r.peer || t('history.unknownPeer')} />
+          ))}
           {onDelete && (
             <button type="button" onClick={() => onDelete(r.id)} aria-label={t('history.deleteLabel', { name: r.peerName || t('history.unknownPeer') })}>
               {t('history.delete')}

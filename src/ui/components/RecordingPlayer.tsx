@@ -8,7 +8,8 @@ const EXTENSIONS: Record<string, string> = { 'audio/webm': 'webm', 'audio/ogg': 
 function fileName(recording: RecordingRecord): string {
   const ext = EXTENSIONS[recording.mimeType.split(';')[0] ?? ''] ?? 'audio';
   const day = new Date(recording.createdAt).toISOString().slice(0, 10);
-  return `bfp-call-${day}-${recording.callId}.${ext}`;
+  // The recording's own id: a call recorded twice gives two files.
+  return `bfp-call-${day}-${recording.id}.${ext}`;
 }
 
 /** A stored call recording: play it here or download it. */

@@ -43,6 +43,8 @@ export const staffEn = {
   'record.start': 'Record',
   'record.stop': 'Stop recording',
   'record.problem.start-failed': 'This browser could not record the call.',
+  'record.waiting': 'Waiting for the caller’s app to show the recording notice…',
+  'record.problem.notice-unseen': 'The caller’s app did not confirm the recording notice, so the call is not being recorded.',
   'record.problem.save-failed': 'The recording could not be kept on this device (is its storage full?).',
   'record.on': '● Recording {time} (the caller is told)',
 

@@ -45,6 +45,8 @@ export const staffFil: StaffMessages = {
   'record.start': 'I-record',
   'record.stop': 'Itigil ang pag-record',
   'record.problem.start-failed': 'Hindi ma-record ng browser na ito ang tawag.',
+  'record.waiting': 'Hinihintay na maipakita sa app ng tumatawag ang paalala na nire-record ang tawag…',
+  'record.problem.notice-unseen': 'Hindi kinumpirma ng app ng tumatawag ang paalala ng pag-record, kaya hindi nire-record ang tawag.',
   'record.problem.save-failed': 'Hindi maitabi sa device na ito ang recording (puno na ba ang storage?).',
   'record.on': '● Nire-record {time} (alam ng tumatawag)',
 

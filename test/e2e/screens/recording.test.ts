@@ -1,8 +1,8 @@
 /**
  * A dispatcher records a call: the caller is told first and sees the notice
- * while it runs; the recording is kept with the call's history entry, plays
- * back for as long as it ran, and goes when the entry is deleted or the
- * dispatcher signs out.
+ * while it runs (recording starts once the caller's app shows it); every
+ * recording of the call is kept with its history entry, plays back for as
+ * long as it ran, and goes when the entry is deleted or the dispatcher signs out.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { CONNECTED, expectAudioFlowing, openCitizen, openConsole, ringItems, tap
 const NOTICE = 'This call is being recorded by the station';
 
 interface StoredRecording {
+  id: string;
   callId: string;
   scope: string;
   mimeType: string;
@@ -23,26 +24,26 @@ interface StoredRecording {
 
 async function storedRecordings(page: Page): Promise<StoredRecording[]> {
   const db = await dumpDb(page);
-  expect(db.version).toBe(3);
+  expect(db.version).toBe(4);
   return (db.stores.recordings ?? []).map((r) => r.value as StoredRecording);
 }
 
 /**
- * Plays the recording stored for `callId` as a listener would (a fresh Audio
+ * Plays the stored recording `id` as a listener would (a fresh Audio
  * element on the stored file) and reports its length in seconds, the length
  * its header states (-1 when none: WebM from MediaRecorder reports Infinity
  * until seeked to the end) and how far playback got.
  */
-async function playBack(page: Page, callId: string): Promise<{ duration: number; headerDuration: number; played: number }> {
+async function playBack(page: Page, id: string): Promise<{ duration: number; headerDuration: number; played: number }> {
   return page.evaluate(
-    async ({ name, callId }) => {
+    async ({ name, id }) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const req = indexedDB.open(name);
         req.onsuccess = () => resolve(req.result);
         req.onerror = () => reject(req.error);
       });
       const record = await new Promise<{ audio: Blob }>((resolve, reject) => {
-        const req = db.transaction('recordings').objectStore('recordings').get(callId);
+        const req = db.transaction('recordings').objectStore('recordings').get(id);
         req.onsuccess = () => resolve(req.result as { audio: Blob });
         req.onerror = () => reject(req.error);
       });
@@ -64,21 +65,21 @@ async function playBack(page: Page, callId: string): Promise<{ duration: number;
       }
       return { duration: audio.duration, headerDuration, played };
     },
-    { name: DB_NAME, callId },
+    { name: DB_NAME, id },
   );
 }
 
-/** RMS level of the stored recording of `callId`, decoded (0 is silence; the fake microphone's tone is far above 0.01). */
-async function loudness(page: Page, callId: string): Promise<number> {
+/** RMS level of the stored recording `id`, decoded (0 is silence; the fake microphone's tone is far above 0.01). */
+async function loudness(page: Page, id: string): Promise<number> {
   return page.evaluate(
-    async ({ name, callId }) => {
+    async ({ name, id }) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const req = indexedDB.open(name);
         req.onsuccess = () => resolve(req.result);
         req.onerror = () => reject(req.error);
       });
       const record = await new Promise<{ audio: Blob }>((resolve, reject) => {
-        const req = db.transaction('recordings').objectStore('recordings').get(callId);
+        const req = db.transaction('recordings').objectStore('recordings').get(id);
         req.onsuccess = () => resolve(req.result as { audio: Blob });
         req.onerror = () => reject(req.error);
       });
@@ -91,7 +92,7 @@ async function loudness(page: Page, callId: string): Promise<number> {
       void context.close();
       return Math.sqrt(sum / samples.length);
     },
-    { name: DB_NAME, callId },
+    { name: DB_NAME, id },
   );
 }
 
@@ -113,33 +114,46 @@ describe('call recording', () => {
     return { console_, citizen, call };
   }
 
-  it('tells the caller, keeps a recording of at least 3 s that plays back, and removes it with its history entry', async () => {
+  it('tells the caller, keeps every recording of the call (one of at least 3 s that plays back), and removes them with its history entry', async () => {
     const { console_, citizen, call } = await answeredCall('Ana Cruz');
 
-    await call.getByRole('button', { name: 'Record', exact: true }).click();
     const notice = citizen.page.getByRole('status').filter({ hasText: NOTICE });
-    await notice.waitFor({ timeout: 3000 });
-    await call.getByText(/Recording \d\d:\d\d/).waitFor();
-    await console_.page.waitForTimeout(3600);
-    await call.getByRole('button', { name: 'Stop recording' }).click();
-    await notice.waitFor({ state: 'detached', timeout: 3000 });
+    async function record(ms: number) {
+      await call.getByRole('button', { name: 'Record', exact: true }).click();
+      await notice.waitFor({ timeout: 3000 });
+      await call.getByText(/Recording \d\d:\d\d/).waitFor();
+      await console_.page.waitForTimeout(ms);
+      await call.getByRole('button', { name: 'Stop recording' }).click();
+      await notice.waitFor({ state: 'detached', timeout: 3000 });
+    }
+    await record(3600);
+    // Recorded again: the first recording stays.
+    await record(1200);
     expect(await call.locator('.phase').innerText()).toMatch(CONNECTED);
     await call.getByRole('button', { name: 'Hang up' }).click();
 
     const entry = console_.page.getByRole('list', { name: 'Call history' }).getByRole('listitem').filter({ hasText: 'Ana Cruz' });
-    const player = entry.getByLabel('Recording of the call with Ana Cruz');
-    await player.waitFor();
+    const players = entry.getByLabel('Recording of the call with Ana Cruz');
+    await expect.poll(() => players.count()).toBe(2);
+    const player = players.first();
     expect(await player.evaluate((el) => el.tagName)).toBe('AUDIO');
-    expect(await entry.getByRole('link', { name: 'Download recording' }).getAttribute('download')).toMatch(/\.webm$/);
+    const downloads = await Promise.all((await entry.getByRole('link', { name: 'Download recording' }).all()).map((a) => a.getAttribute('download')));
+    expect(downloads).toHaveLength(2);
+    for (const name of downloads) expect(name).toMatch(/\.webm$/);
+    expect(new Set(downloads).size).toBe(2);
 
     const historyId = await console_.page.evaluate(() => (window as unknown as { bfp: { history: { id: string; peerName: string }[] } }).bfp.history.find((r) => r.peerName === 'Ana Cruz')?.id);
-    const [stored] = await storedRecordings(console_.page);
-    expect(stored).toMatchObject({ callId: historyId, mimeType: expect.stringMatching(/^audio\/webm/) as unknown as string });
-    expect(stored!.scope).toMatch(/^station:/);
+    const [stored, again] = (await storedRecordings(console_.page)).sort((a, b) => a.createdAt - b.createdAt);
+    for (const r of [stored, again]) {
+      expect(r).toMatchObject({ callId: historyId, mimeType: expect.stringMatching(/^audio\/webm/) as unknown as string });
+      expect(r!.scope).toMatch(/^station:/);
+    }
     expect(stored!.durationMs).toBeGreaterThanOrEqual(3000);
     expect(stored!.size).toBeGreaterThan(1000);
+    expect(again!.durationMs).toBeGreaterThanOrEqual(1000);
+    expect(again!.durationMs).toBeLessThan(stored!.durationMs);
 
-    const playback = await playBack(console_.page, historyId!);
+    const playback = await playBack(console_.page, stored!.id);
     expect(playback.duration).toBeGreaterThanOrEqual(3);
     expect(playback.duration).toBeLessThan(10);
     expect(playback.played).toBeGreaterThan(0);
@@ -168,7 +182,7 @@ describe('call recording', () => {
     await entry.getByLabel('Recording of the call with Jose Ramos').waitFor();
     const [stored] = await storedRecordings(console_.page);
     expect(stored!.durationMs).toBeGreaterThanOrEqual(3000);
-    expect(await loudness(console_.page, stored!.callId)).toBeGreaterThan(0.01);
+    expect(await loudness(console_.page, stored!.id)).toBeGreaterThan(0.01);
 
     await console_.page.getByRole('button', { name: 'Sign out' }).click();
     await console_.page.getByText('Open the sign-in link your station administrator gave you.').waitFor();

@@ -87,6 +87,39 @@ export async function writeV2(page: Page, data: { settings: Record<string, unkno
   );
 }
 
+/** Writes a version-3 database (version 2 plus recordings, one per call, keyed by call id), as the third release left it. */
+export async function writeV3(page: Page, data: { recordings: { callId: string; scope: string; mimeType: string; durationMs: number; size: number; createdAt: number; audio: string }[] }): Promise<void> {
+  await page.evaluate(
+    async ({ name, data }) => {
+      await new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open(name, 3);
+        req.onupgradeneeded = () => {
+          const db = req.result;
+          db.createObjectStore('settings');
+          db.createObjectStore('directory');
+          db.createObjectStore('history', { keyPath: 'id' }).createIndex('scope', 'scope');
+          db.createObjectStore('outbox', { keyPath: 'report.id' }).createIndex('status', 'status');
+          db.createObjectStore('reports', { keyPath: 'report.id' }).createIndex('scope', 'scope');
+          db.createObjectStore('recordings', { keyPath: 'callId' }).createIndex('scope', 'scope');
+        };
+        req.onsuccess = () => {
+          const db = req.result;
+          const tx = db.transaction('recordings', 'readwrite');
+          // The audio is given as text and stored as the Blob the app keeps.
+          for (const r of data.recordings) tx.objectStore('recordings').put({ ...r, audio: new Blob([r.audio], { type: r.mimeType }) });
+          tx.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+        req.onerror = () => reject(req.error);
+      });
+    },
+    { name: DB_NAME, data },
+  );
+}
+
 /** Key path and index names of one store, to check an upgrade built it right. */
 export async function describeStore(page: Page, store: string): Promise<{ keyPath: string | string[] | null; indexes: string[] }> {
   return page.evaluate(

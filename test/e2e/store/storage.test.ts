@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDirectory } from '../../../peer-server/directory-store.ts';
 import { ROOT, startHarness, type Harness } from '../harness.ts';
 import { CONNECTED, openCitizen, openConsole, ringItems, tapCallBfp, trackPeople } from '../screens/app.ts';
-import { describeStore, dumpDb, writeV1, writeV2 } from './idb.ts';
+import { describeStore, dumpDb, writeV1, writeV2, writeV3 } from './idb.ts';
 
 describe('storage on the device', () => {
   let h: Harness;
@@ -69,7 +69,7 @@ describe('storage on the device', () => {
     expect(id).toBe(fixture.expectedCitizenId);
 
     const db = await dumpDb(page);
-    expect(db.version).toBe(3);
+    expect(db.version).toBe(4);
     const settings = new Map(db.stores.settings!.map((r) => [r.key, r.value]));
     expect(settings.get('citizen-secret')).toBe(fixture.settings['citizen-secret']);
     expect(settings.get('profile')).toEqual(fixture.settings.profile);
@@ -109,10 +109,44 @@ describe('storage on the device', () => {
     await page.getByRole('list', { name: 'Call history' }).getByText('Quezon City Central console').waitFor();
 
     const db = await dumpDb(page);
-    expect(db.version).toBe(3);
+    expect(db.version).toBe(4);
     expect(db.stores.history!.map((r) => r.value)).toEqual([call]);
     expect(db.stores.recordings).toEqual([]);
-    expect(await describeStore(page, 'recordings')).toEqual({ keyPath: 'callId', indexes: ['scope'] });
+    expect(await describeStore(page, 'recordings')).toEqual({ keyPath: 'id', indexes: ['callId', 'scope'] });
+  });
+
+  it('upgrades a version-3 database with its call recordings intact, each still found by its call', async () => {
+    const recording = { callId: 'mg1x2a3b4c', scope: 'station:qc-central', mimeType: 'audio/webm;codecs=opus', durationMs: 4200, size: 11, createdAt: 1_760_000_050_000, audio: 'webm-bytes!' };
+    const context = await h.newContext();
+    const page = await context.newPage();
+    track({ context, page });
+    await page.goto(`${h.origin}/api/health`);
+    await writeV3(page, { recordings: [recording] });
+
+    await page.goto(`${h.origin}/?`);
+    await page.getByLabel('Your name').waitFor();
+
+    const db = await dumpDb(page);
+    expect(db.version).toBe(4);
+    expect(await describeStore(page, 'recordings')).toEqual({ keyPath: 'id', indexes: ['callId', 'scope'] });
+    const { audio: _audio, ...fields } = recording;
+    expect(db.stores.recordings!.map((r) => r.key)).toEqual([recording.callId]);
+    expect(db.stores.recordings![0]!.value).toMatchObject({ ...fields, id: recording.callId });
+    const audio = await page.evaluate(async (callId) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('bfp-emergency-voice');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const record = await new Promise<{ audio: Blob }>((resolve, reject) => {
+        const req = db.transaction('recordings').objectStore('recordings').index('callId').get(callId);
+        req.onsuccess = () => resolve(req.result as { audio: Blob });
+        req.onerror = () => reject(req.error);
+      });
+      db.close();
+      return record.audio.text();
+    }, recording.callId);
+    expect(audio).toBe(recording.audio);
   });
 
   it('asks the browser to keep its storage (persistent), so the directory and a queued SOS survive eviction', async () => {

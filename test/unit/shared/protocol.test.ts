@@ -211,6 +211,12 @@ describe('parseMessage: refused messages', () => {
     refused({ ...VALID['officer-status'], name: 'x'.repeat(81) });
   });
 
+  it('a recording notice carries an id only of the usual shape (the caller acknowledges it)', () => {
+    expect(parseMessage({ ...VALID.recording, id: 'notice_01' }).ok).toBe(true);
+    refused({ ...VALID.recording, id: '<img src=x>' });
+    refused({ ...VALID.recording, id: 7 });
+  });
+
   it('hold must say on or off', () => {
     refused({ v: 1, type: 'hold', on: 'yes' });
     // A caller is only ever sent on to another station console, never to a citizen or an officer.
