@@ -33,6 +33,8 @@ export interface SessionOptions {
 
 /** How long an answered call may take to get its audio path up before it is reported failed. */
 const CONNECT_TIMEOUT_MS = 20_000;
+/** Chat lines a call keeps (both sides together): far more than any real emergency call needs. */
+const CHAT_MAX = 1000;
 
 let sequence = 0;
 export function newCallId(): string {
@@ -179,7 +181,14 @@ export class CallSession {
         }
         break;
       case 'chat':
-        if (!this.chat.some((c) => c.id === m.id && c.from === 'them')) this.chat.push({ id: m.id, from: 'them', text: m.text, sentAt: m.sentAt, acked: true });
+        if (!this.chat.some((c) => c.id === m.id && c.from === 'them')) {
+          // A flood from a hostile peer must not eat the device's memory: past the cap, lines are dropped, unacknowledged.
+          if (this.chat.length >= CHAT_MAX) {
+            this.invalidMessages += 1;
+            break;
+          }
+          this.chat.push({ id: m.id, from: 'them', text: m.text, sentAt: m.sentAt, acked: true });
+        }
         this.send({ type: 'ack', id: m.id });
         break;
       case 'ack': {
