@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseTree, findNodeAtLocation, type ParseError, printParseErrorCode, parse } from 'jsonc-parser';
-import { checkDirectory, formatPath, type Directory } from '../src/shared/directory.ts';
+import { checkDirectory, checkDirectoryFile, formatPath, type Checked, type Directory, type DirectoryFile } from '../src/shared/directory.ts';
 import { DEMO_DIRECTORY } from './demo-directory.ts';
 
 export interface StoredDirectory {
@@ -27,14 +27,23 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
-/** Parses and validates directory JSON text; problems name the line and field at fault. */
+/** Parses and validates the served directory's JSON text; problems name the line and field at fault. */
 export function parseDirectory(text: string, source: string): Directory {
+  return parseWith(text, source, checkDirectory);
+}
+
+/** Parses and validates a file to import, which may leave the version out. */
+export function parseDirectoryFile(text: string, source: string): DirectoryFile {
+  return parseWith(text, source, checkDirectoryFile);
+}
+
+function parseWith<T>(text: string, source: string, check: (data: unknown) => Checked<T>): T {
   const errors: ParseError[] = [];
   const data: unknown = parse(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length > 0) {
     throw new DirectoryError(errors.slice(0, 10).map((e) => `${source}:${lineOf(text, e.offset)}: not valid JSON (${printParseErrorCode(e.error)})`));
   }
-  const checked = checkDirectory(data);
+  const checked = check(data);
   if (checked.ok) return checked.directory;
   const tree = parseTree(text);
   throw new DirectoryError(
@@ -77,14 +86,14 @@ export function writeDirectory(dataDir: string, directory: Directory): void {
 }
 
 /**
- * Validates a file and makes it the directory. Its version must be above the
- * current one, or is set to current + 1 when the file has the same version, so
- * clients always see a change.
+ * Validates a file and makes it the directory. It gets the file's version when
+ * that is above the current one, else current + 1 (also when the file has
+ * none), so clients always see a change.
  */
 export function importDirectory(dataDir: string, sourceFile: string): Directory {
-  const incoming = parseDirectory(fs.readFileSync(sourceFile, 'utf8'), sourceFile);
+  const incoming = parseDirectoryFile(fs.readFileSync(sourceFile, 'utf8'), sourceFile);
   const currentVersion = fs.existsSync(directoryFile(dataDir)) ? loadDirectory(dataDir).directory.version : 0;
-  const next = { ...incoming, version: Math.max(incoming.version, currentVersion + 1) };
+  const next = { ...incoming, version: Math.max(incoming.version ?? 0, currentVersion + 1) };
   writeDirectory(dataDir, next);
   return next;
 }

@@ -39,9 +39,9 @@ export interface GuardDeps {
 
 interface GuardedSession extends Session {
   socket: GuardedSocket;
-  /** Connection ids of OFFERs already counted against the limit (created on the first). */
+  /** Connections (destination and connection id) whose OFFER was let through (created on the first). */
   offers: Set<string> | null;
-  /** Connection ids whose OFFER was refused: their CANDIDATEs are dropped (created on the first). */
+  /** Connections whose OFFER was refused: their CANDIDATEs are dropped (created on the first). */
   refused: Set<string> | null;
   /** Frames waiting while an earlier one is checked, so order is kept. */
   backlog: [RawData, boolean][] | null;
@@ -65,6 +65,11 @@ const MAX_TRACKED_CONNECTIONS = 512;
 const OVER_LIMIT_QUIET_MS = 10_000;
 
 type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: string; id: string; overLimit?: true };
+
+/** Connection ids are chosen by the sender: only together with the destination do they name one connection. */
+function connectionKey(dst: string, connectionId: string): string {
+  return `${dst.length}:${dst}:${connectionId}`;
+}
 
 export function remoteAddress(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
@@ -319,36 +324,47 @@ export function createGuard(deps: GuardDeps, trustProxy = false) {
 
   function relay(session: GuardedSession, frame: RelayFrame, data: RawData): Promise<void> | undefined {
     const { identity } = session;
-    if (frame.connectionId !== null && session.refused?.has(frame.connectionId)) return;
+    // Named only where needed: most frames are CANDIDATEs of connections that were never refused.
+    const connection = frame.connectionId !== null && (frame.type === 'OFFER' || session.refused) ? connectionKey(frame.dst, frame.connectionId) : null;
+    // A refused connection stays refused: its CANDIDATEs and renegotiations are dropped without another EXPIRE.
+    if (connection !== null && session.refused?.has(connection)) return;
     const here = registry.get(frame.dst);
     // A connected peer's role is known; only other ids are parsed.
     const dstRole = here ? here.identity.role : roleOfId(frame.dst);
     const decision = mayRelay(identity, dstRole);
     if (!decision.allowed) {
-      if (frame.type === 'OFFER') denyOffer(session, frame, decision.reason);
+      if (frame.type === 'OFFER') denyOffer(session, frame, connection, decision.reason);
       return;
     }
     // Cluster mode: a peer that is not here is reached through its node (or queued in Redis) by the cluster.
     const elsewhere = here ? null : remote;
-    const isNewOffer = frame.type === 'OFFER' && (frame.connectionId === null || !session.offers?.has(frame.connectionId));
-    if (!isNewOffer) {
+    if (frame.type !== 'OFFER') {
       if (elsewhere) void elsewhere.relay(session, frame, data);
       else forward(session, frame, data);
       return;
     }
+    // An OFFER on a connection already let through is a renegotiation; any other (a first one, or
+    // the same connection id to another peer) opens a new connection.
+    if (connection !== null && session.offers?.has(connection)) {
+      return counters.renegotiation(`${identity.id}@${session.connectedAt}>${connection}`).then((allowed) => {
+        // The connection itself stays allowed: only this OFFER is refused.
+        if (!allowed) return denyOffer(session, frame, null, 'renegotiation-rate-limit');
+        if (elsewhere) void elsewhere.relay(session, frame, data);
+        else forward(session, frame, data);
+      });
+    }
     return counters.offer(identity).then(async (allowed) => {
-      if (!allowed) return denyOffer(session, frame, 'offer-rate-limit');
+      if (!allowed) return denyOffer(session, frame, connection, 'offer-rate-limit');
       if (elsewhere) {
         const outcome = await elsewhere.relay(session, frame, data);
         const relayed = outcome === 'delivered' || outcome === 'queued';
-        if (frame.connectionId !== null && relayed) session.offers = remember(session.offers, frame.connectionId);
-        if (frame.connectionId !== null && !relayed) session.refused = remember(session.refused, frame.connectionId);
+        track(session, connection, relayed);
         audit.record({ event: 'offer', src: identity.id, dst: frame.dst, srcRole: identity.role, dstRole, ip: session.ip, allowed: relayed, reason: outcome });
         return;
       }
       const reason = registry.get(frame.dst) ? 'delivered' : 'queued';
-      if (!forward(session, frame, data)) return denyOffer(session, frame, 'queue-full');
-      if (frame.connectionId !== null) session.offers = remember(session.offers, frame.connectionId);
+      if (!forward(session, frame, data)) return denyOffer(session, frame, connection, 'queue-full');
+      track(session, connection, true);
       audit.record({ event: 'offer', src: identity.id, dst: frame.dst, srcRole: identity.role, dstRole, ip: session.ip, allowed: true, reason });
     });
   }
@@ -377,16 +393,24 @@ export function createGuard(deps: GuardDeps, trustProxy = false) {
     return true;
   }
 
-  function denyOffer(session: GuardedSession, frame: RelayFrame, reason: string): void {
-    if (frame.connectionId !== null) session.refused = remember(session.refused, frame.connectionId);
+  /** Refuses an OFFER; its connection (when given) is remembered as refused, so its CANDIDATEs are dropped. */
+  function denyOffer(session: GuardedSession, frame: RelayFrame, connection: string | null, reason: string): void {
+    track(session, connection, false);
     audit.record({ event: 'offer', src: session.identity.id, dst: frame.dst, srcRole: session.identity.role, dstRole: roleOfId(frame.dst), ip: session.ip, allowed: false, reason });
     // EXPIRE, not ERROR: PeerJS reports it as peer-unavailable and stays connected.
     expire(session, frame.dst);
   }
 
-  function remember(set: Set<string> | null, connectionId: string): Set<string> {
+  /** Remembers how a connection's first OFFER ended: its later frames are relayed, or dropped. */
+  function track(session: GuardedSession, connection: string | null, allowed: boolean): void {
+    if (connection === null) return;
+    if (allowed) session.offers = remember(session.offers, connection);
+    else session.refused = remember(session.refused, connection);
+  }
+
+  function remember(set: Set<string> | null, connection: string): Set<string> {
     if (!set || set.size >= MAX_TRACKED_CONNECTIONS) set = new Set();
-    set.add(connectionId);
+    set.add(connection);
     return set;
   }
 

@@ -13,7 +13,16 @@ export interface LimitCounters {
   offer(identity: Identity): Promise<boolean>;
   /** True while this connection's malformed frames stay under the cut-off. */
   malformed(connectionKey: string): Promise<boolean>;
+  /** True while a call or data connection may be offered again (renegotiated) on the same connection id. */
+  renegotiation(offerKey: string): Promise<boolean>;
 }
+
+/**
+ * PeerJS 1.5 sends one OFFER per connection; a renegotiation (the same connection
+ * id to the same peer again) is rare, so a few a minute is plenty. Without a cap,
+ * repeating one connection id would skip the new-connection limit and the audit log.
+ */
+export const RENEGOTIATIONS_PER_MINUTE = 5;
 
 /** Takes one point; false once the key has none left (a limiter error is not a refusal: it is thrown). */
 export async function take(limiter: RateLimiterAbstract, key: string): Promise<boolean> {
@@ -32,10 +41,12 @@ export function memoryLimits(limits: Limits): LimitCounters {
   const citizenOffers = perMinute(limits.offersPerCitizenPerMinute, 'offer-c');
   const staffOffers = perMinute(limits.offersPerStaffPerMinute, 'offer-s');
   const malformed = perMinute(limits.malformedPerMinute, 'bad');
+  const renegotiations = perMinute(RENEGOTIATIONS_PER_MINUTE, 'reoffer');
   return {
     connection: (ip) => take(connections, ip),
     offer: (identity) => take(identity.role === 'citizen' ? citizenOffers : staffOffers, identity.owner),
     malformed: (key) => take(malformed, key),
+    renegotiation: (key) => take(renegotiations, key),
   };
 }
 

@@ -4,7 +4,7 @@
  * npm run directory -- check <file>    validate a file without importing it
  */
 import { loadConfig } from '../config.ts';
-import { DirectoryError, importDirectory, loadDirectory, parseDirectory } from '../directory-store.ts';
+import { DirectoryError, importDirectory, loadDirectory, parseDirectoryFile } from '../directory-store.ts';
 import fs from 'node:fs';
 
 function run(): void {
@@ -17,7 +17,7 @@ function run(): void {
   if ((command === 'import' || command === 'check') && file) {
     if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
     if (command === 'check') {
-      const d = parseDirectory(fs.readFileSync(file, 'utf8'), file);
+      const d = parseDirectoryFile(fs.readFileSync(file, 'utf8'), file);
       process.stdout.write(`${file} is valid: ${d.stations.length} stations, ${d.hotlines.length} hotlines\n`);
       return;
     }

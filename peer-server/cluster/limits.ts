@@ -1,8 +1,9 @@
 /**
  * Limits shared by every node, in rate-limiter-flexible's Redis store, so a
  * client cannot multiply them by spreading over nodes. While Redis is away
- * each node counts on its own (the insurance limiter). Malformed frames are
- * counted per connection, which lives on one node: those stay in memory.
+ * each node counts on its own (the insurance limiter). Malformed frames and
+ * renegotiations are counted per connection, which lives on one node: those
+ * stay in memory.
  */
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
@@ -28,5 +29,6 @@ export function sharedLimits(limits: Limits, redis: Redis, keys: Keys): LimitCou
     connection: (ip) => take(connections, ip),
     offer: (identity) => take(identity.role === 'citizen' ? citizenOffers : staffOffers, identity.owner),
     malformed: (key) => local.malformed(key),
+    renegotiation: (key) => local.renegotiation(key),
   };
 }

@@ -54,6 +54,7 @@ export class ClusterPeers implements RemotePeers {
   private readonly timers = new Set<NodeJS.Timeout>();
   private refreshTimer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
+  private refreshAgain: Promise<void> | null = null;
 
   constructor(private readonly deps: ClusterPeersDeps) {
     this.self = deps.book.self;
@@ -63,8 +64,9 @@ export class ClusterPeers implements RemotePeers {
     const { subscriber, commands } = this.deps.redis;
     subscriber.on('message', (_channel: string, message: string) => this.receive(message));
     await subscriber.subscribe(this.deps.keys.channel(this.self));
-    // After Redis comes back (possibly empty): claim again what this node holds, and resolve duplicates.
-    commands.on('ready', () => void this.refresh());
+    // After Redis comes back (possibly empty): claim again what this node holds, resolve duplicates,
+    // and hand over what was queued meanwhile. Either connection may be the last one back.
+    for (const client of [commands, subscriber]) client.on('ready', () => void this.refresh());
     this.refreshTimer = setInterval(() => void this.refresh(), REFRESH_MS);
     this.refreshTimer.unref();
   }
@@ -272,9 +274,20 @@ export class ClusterPeers implements RemotePeers {
     await Promise.allSettled([...this.deps.registry.sessions()].map((s) => commands.release(keys.peer(s.identity.id), this.entry(s))));
   }
 
-  /** Extends this node's entries in batches; closes sockets whose id someone else holds now. */
+  /**
+   * Extends this node's entries in batches; closes sockets whose id someone else holds now, and
+   * delivers what was queued for the peers still here. A call while one runs is not lost: it runs
+   * once more afterwards (the one running may have started before Redis was back).
+   */
   refresh(): Promise<void> {
-    this.refreshing ??= this.refreshNow().finally(() => {
+    if (this.refreshing) {
+      this.refreshAgain ??= this.refreshing.then(() => {
+        this.refreshAgain = null;
+        return this.refresh();
+      });
+      return this.refreshAgain;
+    }
+    this.refreshing = this.refreshNow().finally(() => {
       this.refreshing = null;
     });
     return this.refreshing;
@@ -282,23 +295,30 @@ export class ClusterPeers implements RemotePeers {
 
   private async refreshNow(): Promise<void> {
     if (!this.deps.redis.ready()) return;
+    const { keys, commands, log } = this.deps;
     const sessions = [...this.deps.registry.sessions()].filter((s) => this.conns.has(s));
     for (let start = 0; start < sessions.length; start += REFRESH_BATCH) {
       const batch = sessions.slice(start, start + REFRESH_BATCH);
       try {
-        const lost = await this.deps.commands.refresh(
-          batch.map((s) => this.deps.keys.peer(s.identity.id)),
+        const { lost, taken } = await commands.refresh(
+          batch.map((s) => keys.peer(s.identity.id)),
+          batch.map((s) => keys.queue(s.identity.id)),
+          keys.queued,
           CLAIM_TTL_MS,
           batch.map((s) => this.entry(s)),
         );
         for (const position of lost) {
-          const session = batch[position - 1];
+          const session = batch[position];
           if (!session) continue;
-          this.deps.log.info({ peer: session.identity.id }, 'id held elsewhere now; closing the stale socket');
+          log.info({ peer: session.identity.id }, 'id held elsewhere now; closing the stale socket');
           session.socket.close(1008, 'This id is in use on another connection.');
         }
+        for (const [position, entry] of taken) {
+          const socket = batch[position]?.socket;
+          if (socket && socket.readyState === socket.OPEN) socket.send(entry.slice(entry.indexOf('\n') + 1));
+        }
       } catch (err) {
-        this.deps.log.debug({ err: String(err) }, 'refresh failed');
+        log.debug({ err: String(err) }, 'refresh failed');
         return;
       }
     }

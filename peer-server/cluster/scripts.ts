@@ -24,20 +24,36 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 return 0`;
 
 /**
- * KEYS: peer keys. ARGV: ttl ms, then one entry per key. Extends entries still
- * held, re-creates lost ones (Redis came back empty), and returns the
- * positions (1-based) of entries someone else holds now: those sockets are stale.
+ * KEYS: n peer keys, their n queues, the index. ARGV: ttl ms, then one entry per
+ * peer key. Extends entries still held, re-creates lost ones (Redis came back
+ * empty), and returns {positions (1-based) of entries someone else holds now:
+ * those sockets are stale, {position, queued entry, ...} taken from the queues
+ * of the peers still held}. A frame is queued when its peer's entry was missing
+ * or its node's channel had no listener (both happen while a node reconnects),
+ * so the peer may well be connected here: it gets the frame now, not an EXPIRE.
  */
 const REFRESH = `${PARSE}
-local lost = {}
-for i, key in ipairs(KEYS) do
-  local mine = ARGV[i + 1]
+local n = (#KEYS - 1) / 2
+local lost, taken = {}, {}
+for i = 1, n do
+  local key, mine = KEYS[i], ARGV[i + 1]
   local cur = redis.call('GET', key)
   if cur == mine then redis.call('PEXPIRE', key, ARGV[1])
   elseif not cur then redis.call('SET', key, mine, 'PX', ARGV[1])
   else table.insert(lost, i) end
+  if cur == mine or not cur then
+    local queued = redis.call('LRANGE', KEYS[n + i], 0, -1)
+    if #queued > 0 then
+      redis.call('DEL', KEYS[n + i])
+      for _, v in ipairs(queued) do
+        redis.call('ZREM', KEYS[#KEYS], string.match(v, '^([^\\n]*)'))
+        table.insert(taken, i)
+        table.insert(taken, v)
+      end
+    end
+  end
 end
-return lost`;
+return {lost, taken}`;
 
 /**
  * KEYS: the peer's queue, the index of all queued entries. ARGV: entry, id,
@@ -64,10 +80,17 @@ const WITHDRAW = `local n = redis.call('LREM', KEYS[1], 1, ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 return n`;
 
+export interface Refreshed {
+  /** Positions (0-based) of entries someone else holds now. */
+  lost: number[];
+  /** Frames that waited for peers this node holds, oldest first: [position (0-based), entry]. */
+  taken: [number, string][];
+}
+
 export interface ClusterCommands {
   claim(key: string, entry: string, owner: string, ttlMs: number): Promise<[number, string?, string?]>;
   release(key: string, entry: string): Promise<number>;
-  refresh(keys: string[], ttlMs: number, entries: string[]): Promise<number[]>;
+  refresh(keys: string[], queues: string[], index: string, ttlMs: number, entries: string[]): Promise<Refreshed>;
   enqueue(queue: string, index: string, entry: string, id: string, perPeer: number, total: number, holdMs: number): Promise<number>;
   take(queue: string, index: string): Promise<string[]>;
   withdraw(queue: string, index: string, entry: string, id: string): Promise<number>;
@@ -86,7 +109,12 @@ export function defineScripts(redis: Redis): ClusterCommands {
   return {
     claim: (key, entry, owner, ttlMs) => call('bfpClaim').call(redis, key, entry, owner, ttlMs) as Promise<[number, string?, string?]>,
     release: (key, entry) => call('bfpRelease').call(redis, key, entry) as Promise<number>,
-    refresh: (keys, ttlMs, entries) => call('bfpRefresh').call(redis, keys.length, ...keys, ttlMs, ...entries) as Promise<number[]>,
+    refresh: async (keys, queues, index, ttlMs, entries) => {
+      const [lost, flat] = (await call('bfpRefresh').call(redis, keys.length * 2 + 1, ...keys, ...queues, index, ttlMs, ...entries)) as [number[], (number | string)[]];
+      const taken: [number, string][] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) taken.push([Number(flat[i]) - 1, String(flat[i + 1])]);
+      return { lost: lost.map((position) => position - 1), taken };
+    },
     enqueue: (queue, index, entry, id, perPeer, total, holdMs) => call('bfpEnqueue').call(redis, queue, index, entry, id, perPeer, total, holdMs) as Promise<number>,
     take: (queue, index) => call('bfpTake').call(redis, queue, index) as Promise<string[]>,
     withdraw: (queue, index, entry, id) => call('bfpWithdraw').call(redis, queue, index, entry, id) as Promise<number>,

@@ -23,20 +23,37 @@ export const HotlineSchema = v.strictObject({
   number: Phone,
 });
 
+const Version = v.pipe(v.number(), v.integer(), v.minValue(1));
+
+const directoryFields = {
+  version: Version,
+  demo: v.optional(v.boolean()),
+  notice: v.optional(v.pipe(v.string(), v.maxLength(500))),
+  stations: v.pipe(v.array(StationSchema), v.minLength(1, 'needs at least one station'), v.maxLength(5000)),
+  hotlines: v.pipe(v.array(HotlineSchema), v.maxLength(50)),
+};
+
+function hasUniqueStationIds(d: { stations: { id: string }[] }): boolean {
+  return new Set(d.stations.map((s) => s.id)).size === d.stations.length;
+}
+
+const UNIQUE_IDS = 'station ids must be unique';
+
 export const DirectorySchema = v.pipe(
-  v.strictObject({
-    version: v.pipe(v.number(), v.integer(), v.minValue(1)),
-    demo: v.optional(v.boolean()),
-    notice: v.optional(v.pipe(v.string(), v.maxLength(500))),
-    stations: v.pipe(v.array(StationSchema), v.minLength(1, 'needs at least one station'), v.maxLength(5000)),
-    hotlines: v.pipe(v.array(HotlineSchema), v.maxLength(50)),
-  }),
-  v.check((d) => new Set(d.stations.map((s) => s.id)).size === d.stations.length, 'station ids must be unique'),
+  v.strictObject(directoryFields),
+  v.check((d) => hasUniqueStationIds(d), UNIQUE_IDS),
+);
+
+/** A file to import: the import sets the version, so the file need not have one. */
+export const DirectoryFileSchema = v.pipe(
+  v.strictObject({ ...directoryFields, version: v.optional(Version) }),
+  v.check((d) => hasUniqueStationIds(d), UNIQUE_IDS),
 );
 
 export type Station = v.InferOutput<typeof StationSchema>;
 export type Hotline = v.InferOutput<typeof HotlineSchema>;
 export type Directory = v.InferOutput<typeof DirectorySchema>;
+export type DirectoryFile = v.InferOutput<typeof DirectoryFileSchema>;
 
 export interface DirectoryIssue {
   /** Where the fault is, e.g. `['stations', 2, 'lat']`. */
@@ -44,11 +61,11 @@ export interface DirectoryIssue {
   message: string;
 }
 
-export type DirectoryCheck = { ok: true; directory: Directory } | { ok: false; issues: DirectoryIssue[] };
+export type Checked<T> = { ok: true; directory: T } | { ok: false; issues: DirectoryIssue[] };
+export type DirectoryCheck = Checked<Directory>;
 
-/** Validates untrusted directory data, naming the field at fault for each issue. */
-export function checkDirectory(data: unknown): DirectoryCheck {
-  const result = v.safeParse(DirectorySchema, data);
+function check<T>(schema: v.GenericSchema<unknown, T>, data: unknown): Checked<T> {
+  const result = v.safeParse(schema, data);
   if (result.success) return { ok: true, directory: result.output };
   return {
     ok: false,
@@ -57,6 +74,16 @@ export function checkDirectory(data: unknown): DirectoryCheck {
       message: issue.message,
     })),
   };
+}
+
+/** Validates untrusted directory data, naming the field at fault for each issue. */
+export function checkDirectory(data: unknown): DirectoryCheck {
+  return check(DirectorySchema, data);
+}
+
+/** Validates a file to import: a directory whose version is optional. */
+export function checkDirectoryFile(data: unknown): Checked<DirectoryFile> {
+  return check(DirectoryFileSchema, data);
 }
 
 /** `['stations', 2, 'lat']` → `stations[2].lat`. */

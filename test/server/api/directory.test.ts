@@ -99,6 +99,20 @@ describe('directory import', () => {
     expect((await getDirectory(broker, now.etag as string)).status).toBe(304);
   });
 
+  it('imports a file without a version (the import sets it) and checks one without complaint', { timeout: 60_000 }, async () => {
+    const dataDir = tempDir('bfp-data-');
+    const file = writeFile(NEW_DIRECTORY.replace('"version": 1,\n', ''));
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('version');
+    const checked = await runCli(DIRECTORY_CLI, ['check', file], { DATA_DIR: dataDir });
+    expect(checked.stdout).toMatch(/is valid: 2 stations/);
+    const imported = await runCli(DIRECTORY_CLI, ['import', file], { DATA_DIR: dataDir });
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toMatch(/Imported 2 stations and 1 hotlines as version 1\./);
+    // Again, over the one just imported: the next version, so clients see a change.
+    expect(importDirectory(dataDir, file).version).toBe(2);
+    expect(JSON.parse(fs.readFileSync(directoryFile(dataDir), 'utf8'))).toMatchObject({ version: 2, stations: [{ id: 'manila-central' }, { id: 'manila-tondo' }] });
+  });
+
   it('refuses a file with errors, naming the line and the field, and leaves the old directory in place', { timeout: 60_000 }, async () => {
     const broker = await startBroker();
     const before = await getDirectory(broker);

@@ -191,6 +191,7 @@ describe('frame order', () => {
       connection: () => Promise.resolve(true),
       malformed: () => Promise.resolve(true),
       offer: () => new Promise((resolve) => pending.push(() => resolve(true))),
+      renegotiation: () => Promise.resolve(true),
     };
     const broker = await startBroker({ server: { counters } });
     const citizen = await openCitizen(broker);
