@@ -52,6 +52,8 @@ export class CitizenApp extends Observable {
   problem: 'offline' | 'no-station' | null = null;
   /** True from the tap until the ring starts (the presence check). */
   finding = false;
+  /** The last SOS could not be stored on this device (its storage failed or is full). */
+  sosNotSaved = false;
   /** SOS reports written on this device, newest first. */
   outbox: OutboxRecord[] = [];
   history: CallRecord[] = [];
@@ -149,14 +151,21 @@ export class CitizenApp extends Observable {
    * note added later goes into the report still waiting, not a second one.
    */
   async queueSos(note = ''): Promise<void> {
-    await queueSos({
-      id: newCallId(),
-      name: this.profile?.name ?? '',
-      phone: this.profile?.phone ?? '',
-      position: this.location.position,
-      note,
-      createdAt: Date.now(),
-    });
+    try {
+      await queueSos({
+        id: newCallId(),
+        name: this.profile?.name ?? '',
+        phone: this.profile?.phone ?? '',
+        position: this.location.position,
+        note,
+        createdAt: Date.now(),
+      });
+      this.sosNotSaved = false;
+    } catch (err) {
+      this.sosNotSaved = true;
+      this.notify();
+      throw err;
+    }
     await this.loadOutbox();
     void this.delivery?.run();
   }
@@ -214,8 +223,8 @@ export class CitizenApp extends Observable {
       this.problem = 'offline';
       this.stations = this.directory ? rankStations(this.directory, { stations: {} }, this.location.position, this.preferredStation) : [];
       this.notify();
-      // The tap was an SOS: keep it until a station can receive it.
-      await this.queueSos();
+      // The tap was an SOS: keep it until a station can receive it (a failure to store it is shown).
+      await this.queueSos().catch(() => undefined);
       return;
     }
     const position = this.location.position;
@@ -230,7 +239,7 @@ export class CitizenApp extends Observable {
     if (groups.length === 0) {
       this.problem = 'no-station';
       this.notify();
-      await this.queueSos();
+      await this.queueSos().catch(() => undefined);
       return;
     }
     phone.dial(groups, {

@@ -35,10 +35,15 @@ export function OfflineSos({ app, offerForm }: { app: CitizenApp; offerForm: boo
               <span>{` — ${t('sos.written', { time: formatTime(report.createdAt, t) })}`}</span>
               {deliveredAt && <span>{`, ${t('sos.delivered', { time: formatTime(deliveredAt, t) })}`}</span>}
               <p>{report.position ? formatPosition(report.position) : t('sos.locationUnknown')}</p>
-              {report.note && <p>{report.note}</p>}
+              {report.note && <p class="note">{report.note}</p>}
             </li>
           ))}
         </ul>
+      )}
+      {app.sosNotSaved && (
+        <p role="alert" class="problem">
+          {t('sos.notSaved')}
+        </p>
       )}
       {waiting.length > 0 && <p role="status">{t('sos.saved')}</p>}
     </section>

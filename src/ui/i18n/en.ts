@@ -139,6 +139,7 @@ export const en = {
   'sos.written': 'written {time}',
   'sos.delivered': 'delivered {time}',
   'sos.locationUnknown': 'Location unknown',
+  'sos.notSaved': 'Your SOS could not be saved on this phone (is its storage full?). Call a number below.',
   'sos.saved': 'Your SOS is saved on this phone and will be sent as soon as a station can be reached. Meanwhile, call a number below.',
 
   'age.seconds': '{n} s',

@@ -138,6 +138,7 @@ export const fil: Messages = {
   'sos.written': 'isinulat nang {time}',
   'sos.delivered': 'naihatid nang {time}',
   'sos.locationUnknown': 'Hindi alam ang lokasyon',
+  'sos.notSaved': 'Hindi naitabi sa teleponong ito ang iyong SOS (puno na ba ang storage?). Tumawag sa isang numero sa ibaba.',
   'sos.saved': 'Nakatago ang iyong SOS sa teleponong ito at ipapadala agad kapag may maabot nang istasyon. Habang naghihintay, tumawag sa isang numero sa ibaba.',
 
   'age.seconds': '{n} seg',

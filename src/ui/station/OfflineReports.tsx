@@ -15,7 +15,7 @@ export function OfflineReports({ app }: { app: StationApp }) {
             <strong>{report.name || st('caller.unnamed')}</strong>
             <span>{` — ${report.phone || st('reports.noPhone')}`}</span>
             <p>{report.position ? formatPosition(report.position) : st('position.unavailable')}</p>
-            {report.note && <p>{report.note}</p>}
+            {report.note && <p class="note">{report.note}</p>}
             <p class="muted">{st('reports.times', { written: formatDateTime(report.createdAt, st), received: formatTime(receivedAt, st) })}</p>
           </li>
         ))}

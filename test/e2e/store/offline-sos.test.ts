@@ -134,4 +134,60 @@ describe('SOS sent while no station can be reached', () => {
     expect(await received.count()).toBe(1);
     await Promise.all([citizen.context.close(), console_.context.close()]);
   });
+
+  it('adds a later note to the SOS still waiting, and the console gets both notes in one report', async () => {
+    const context = await browser.newContext({ permissions: ['microphone', 'geolocation'], geolocation: { ...NEAR_CENTRAL } });
+    const page = await context.newPage();
+    await page.goto(`${origin()}/`);
+    await page.getByLabel('Your name').fill('Lito Cruz');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('Connected to BFP').waitFor();
+    await stop();
+    await tapAndExpectQueued(page);
+    for (const note of ['Smoke from the kitchen', 'Two children still inside']) {
+      await page.getByRole('textbox', { name: /What is happening/ }).fill(note);
+      await page.getByRole('button', { name: 'Send SOS when back online' }).click();
+      await expect.poll(() => page.getByRole('textbox', { name: /What is happening/ }).inputValue()).toBe('');
+    }
+    const reports = page.getByRole('list', { name: 'Your SOS reports' }).getByRole('listitem');
+    expect(await reports.count()).toBe(1);
+    expect(await reports.first().innerText()).toMatch(/Smoke from the kitchen\nTwo children still inside/);
+
+    await start();
+    const console_ = await consoleOnline();
+    await reports.first().getByText(/Delivered to Quezon City Central/).waitFor({ timeout: 40_000 });
+    const received = console_.page.getByRole('list', { name: 'Offline reports' }).getByRole('listitem').filter({ hasText: 'Lito Cruz' });
+    await received.first().waitFor();
+    expect(await received.count()).toBe(1);
+    expect(await received.first().innerText()).toMatch(/Smoke from the kitchen\nTwo children still inside/);
+    await Promise.all([context.close(), console_.context.close()]);
+  });
+
+  it('says so when the phone cannot store the SOS, keeps the typed note, and still shows the hotlines', async () => {
+    const context = await browser.newContext({ permissions: ['microphone', 'geolocation'], geolocation: { ...NEAR_CENTRAL } });
+    // This phone's storage refuses new SOS reports (full, or broken).
+    await context.addInitScript(() => {
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+        if (this.name === 'outbox') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return put.apply(this, args);
+      };
+    });
+    const page = await context.newPage();
+    await page.goto(`${origin()}/`);
+    await page.getByLabel('Your name').fill('Rosa Lim');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('Connected to BFP').waitFor();
+    await stop();
+    await page.getByRole('button', { name: /Call BFP/ }).click();
+    await page.getByRole('alert').filter({ hasText: 'Your SOS could not be saved on this phone' }).waitFor();
+    await page.getByRole('region', { name: 'Hotlines' }).getByRole('link', { name: /Quezon City Central/ }).first().waitFor();
+    await page.getByRole('textbox', { name: /What is happening/ }).fill('Fire next door');
+    await page.getByRole('button', { name: 'Send SOS when back online' }).click();
+    await page.waitForTimeout(500);
+    expect(await page.getByRole('textbox', { name: /What is happening/ }).inputValue()).toBe('Fire next door');
+    expect(await page.getByRole('list', { name: 'Your SOS reports' }).count()).toBe(0);
+    await start();
+    await context.close();
+  });
 });
