@@ -6,9 +6,14 @@ import { checkDirectory, type Directory } from '../shared/directory.ts';
 import type { Presence } from '../shared/presence.ts';
 import { openDb, type CachedDirectory } from './store/db.ts';
 
+/** The stored copy; none when there is none or the phone's storage fails (the network copy is still used). */
 async function readCache(): Promise<CachedDirectory | undefined> {
-  const cached = await (await openDb()).get('directory', 'current');
-  return cached && checkDirectory(cached.directory).ok ? cached : undefined;
+  try {
+    const cached = await (await openDb()).get('directory', 'current');
+    return cached && checkDirectory(cached.directory).ok ? cached : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function cachedDirectory(): Promise<Directory | null> {
@@ -28,7 +33,10 @@ export async function syncDirectory(): Promise<Directory | null> {
     const checked = checkDirectory(await res.json());
     if (!checked.ok) return cached?.directory ?? null;
     const fresh: CachedDirectory = { etag: res.headers.get('ETag'), version: checked.directory.version, directory: checked.directory, fetchedAt: Date.now() };
-    await (await openDb()).put('directory', fresh, 'current');
+    // Kept for offline use if the phone can store it; used now either way.
+    await openDb()
+      .then((db) => db.put('directory', fresh, 'current'))
+      .catch(() => undefined);
     return checked.directory;
   } catch {
     return cached?.directory ?? null;

@@ -39,10 +39,11 @@ export function randomToken(bytes = 16): string {
 }
 
 export async function citizenCredentials(): Promise<Credentials> {
-  let secret = await getSetting('citizen-secret', isString);
+  let secret = await getSetting('citizen-secret', isString).catch(() => undefined);
   if (!secret) {
     secret = randomToken(16);
-    await setSetting('citizen-secret', secret);
+    // A phone whose storage fails can still call: this session then has an id of its own.
+    await setSetting('citizen-secret', secret).catch(() => undefined);
   }
   return { id: citizenIdFromDigest(await sha256Hex(secret)), token: secret };
 }

@@ -65,30 +65,44 @@ export class CitizenApp extends Observable {
   private presenceTimer: ReturnType<typeof setInterval> | null = null;
   /** Which consoles were online at the last check, so a tap rings without waiting for a fetch. */
   private presence: { value: Presence; at: number } | null = null;
-  /** Settles once the phone exists: a tap made before then is held, not lost. */
+  /** Settles once the phone exists (or start failed): a tap made before then is held, not lost. */
   private readonly ready: Promise<void>;
-  private markReady: () => void = () => {};
+  private settleReady: (error?: unknown) => void = () => {};
   /** Taps waiting for the broker to come online. */
   private readonly onlineWaiters = new Set<(status: BrokerStatus) => void>();
 
   constructor(private readonly settings: ScreenSettings) {
     super();
-    this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.ready = new Promise((resolve, reject) => (this.settleReady = (error) => (error === undefined ? resolve() : reject(error))));
+    this.ready.catch(() => undefined);
   }
 
   async start(): Promise<void> {
+    try {
+      await this.boot();
+      this.settleReady();
+    } catch (err) {
+      this.settleReady(err ?? new Error('start failed'));
+      throw err;
+    }
+  }
+
+  private async boot(): Promise<void> {
     // A handle for debugging and for tests that read WebRTC stats.
     (window as { bfp?: unknown }).bfp = this;
     this.watch.subscribe((state) => this.onLocation(state));
     this.watch.start();
-    this.profile = (await getSetting('profile', isProfile)) ?? null;
+    // A phone whose storage fails must still be able to call: what cannot be read is simply not known.
+    this.profile = (await getSetting('profile', isProfile).catch(() => undefined)) ?? null;
     this.profileLoaded = true;
-    this.directory = await cachedDirectory();
+    this.directory = await cachedDirectory().catch(() => null);
     this.notify();
-    void syncDirectory().then((d) => {
-      if (d) this.directory = d;
-      this.notify();
-    });
+    void syncDirectory()
+      .then((d) => {
+        if (d) this.directory = d;
+        this.notify();
+      })
+      .catch(() => undefined);
     const credentials = await citizenCredentials();
     const link = new PeerLink(credentials, {
       onStatus: (status) => {
@@ -118,12 +132,11 @@ export class CitizenApp extends Observable {
       },
     });
     this.delivery = new ReportDelivery(link, () => this.directory, () => this.location.position, () => void this.loadOutbox());
-    await Promise.all([this.loadOutbox(), this.loadHistory()]);
+    await Promise.all([this.loadOutbox(), this.loadHistory()]).catch(() => undefined);
     this.deliveryTimer = setInterval(() => {
       if (this.outbox.some((r) => r.status === 'waiting')) void this.delivery?.run();
     }, 5000);
     link.start();
-    this.markReady();
     this.positionTimer = setInterval(() => this.sendPosition(), 1000);
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_REFRESH_MS);
     window.addEventListener('online', () => link.retryNow());
@@ -172,8 +185,9 @@ export class CitizenApp extends Observable {
 
   async saveProfile(profile: Profile): Promise<void> {
     this.profile = { name: profile.name.trim().slice(0, 80), phone: profile.phone.trim().slice(0, 32) };
-    await setSetting('profile', this.profile);
     this.notify();
+    // If the phone cannot store it, the name and number still go with this session's calls.
+    await setSetting('profile', this.profile).catch(() => undefined);
   }
 
   private async refreshPresence(): Promise<Presence | null> {
@@ -209,17 +223,29 @@ export class CitizenApp extends Observable {
     this.problem = null;
     this.finding = true;
     this.notify();
-    await this.ready;
-    const phone = this.phone!;
-    const online = await this.brokerOnline();
+    try {
+      await this.place();
+    } finally {
+      this.finding = false;
+      this.notify();
+    }
+  }
+
+  private async place(): Promise<void> {
+    const started = await this.ready.then(
+      () => true,
+      () => false,
+    );
+    const phone = this.phone;
+    const online = started && phone !== null && (await this.brokerOnline());
     const snapshot = this.presence && Date.now() - this.presence.at < SNAPSHOT_TRUSTED_MS ? this.presence.value : null;
     const [presence, directory] = await Promise.all([
-      snapshot ?? this.freshPresence(),
-      this.directory ?? syncDirectory(),
+      online ? (snapshot ?? this.freshPresence()) : null,
+      this.directory ?? syncDirectory().catch(() => null),
     ]);
     if (directory) this.directory = directory;
     this.finding = false;
-    if (!online || !presence || !this.directory) {
+    if (!online || !presence || !this.directory || !phone) {
       this.problem = 'offline';
       this.stations = this.directory ? rankStations(this.directory, { stations: {} }, this.location.position, this.preferredStation) : [];
       this.notify();

@@ -16,6 +16,7 @@ interface SavedStatus {
   sub: string;
   status: OfficerStatus;
 }
+const isStatus = (v: unknown): v is OfficerStatus => OFFICER_STATUSES.includes(v as OfficerStatus);
 const isSavedStatus = (v: unknown): v is SavedStatus =>
   typeof v === 'object' && v !== null && typeof (v as SavedStatus).sub === 'string' && OFFICER_STATUSES.includes((v as SavedStatus).status);
 
@@ -40,7 +41,10 @@ export class OfficerApp extends StaffScreen {
     const signedIn = await this.signIn({ onChange: () => this.notify() }, () => void this.linkConsoles());
     if (!signedIn || !this.link) return;
     const saved = await getSetting('officer-status', isSavedStatus);
-    this.status = saved && saved.sub === this.claims?.sub ? saved.status : 'off-duty';
+    // Before statuses were kept per officer, one was saved as a bare string: it is this device's officer's.
+    const legacy = saved ? undefined : await getSetting('officer-status', isStatus);
+    this.status = saved && saved.sub === this.claims?.sub ? saved.status : (legacy ?? 'off-duty');
+    if (legacy && this.claims) await setSetting('officer-status', { sub: this.claims.sub, status: legacy } satisfies SavedStatus);
     this.link.start();
     this.watch.subscribe((state) => {
       this.location = state;

@@ -145,9 +145,15 @@ export class StationApp extends StaffScreen {
   private onDutyLink(conn: DataConnection, name: string): void {
     const early: unknown[] = [];
     const hold = (raw: unknown) => void early.push(raw);
+    let closed = false;
+    const gone = () => void (closed = true);
     conn.on('data', hold);
+    conn.on('close', gone);
     void this.isOurOfficer(conn.peer).then((ours) => {
       conn.off('data', hold);
+      conn.off('close', gone);
+      // Closed while we asked: the officer's app opens a new link by itself.
+      if (closed) return;
       if (!ours) {
         if (conn.open) conn.close();
         else conn.on('open', () => conn.close());

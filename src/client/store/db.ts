@@ -134,7 +134,18 @@ let opening: Promise<IDBPDatabase<BfpSchema>> | null = null;
 
 /** Opens (and on first use creates or upgrades) the database. */
 export function openDb(): Promise<IDBPDatabase<BfpSchema>> {
-  opening ??= openDB<BfpSchema>(DB_NAME, DB_VERSION, {
+  // A failure (storage broken, or refused) is a rejected promise, never a throw, and is tried again next time.
+  opening ??= Promise.resolve()
+    .then(() => open())
+    .catch((err: unknown) => {
+      opening = null;
+      throw err;
+    });
+  return opening;
+}
+
+function open(): Promise<IDBPDatabase<BfpSchema>> {
+  return openDB<BfpSchema>(DB_NAME, DB_VERSION, {
     async upgrade(db, oldVersion, newVersion, tx) {
       for (let v = oldVersion; v < (newVersion ?? DB_VERSION); v++) await UPGRADES[v]?.(db, tx);
     },
@@ -147,7 +158,6 @@ export function openDb(): Promise<IDBPDatabase<BfpSchema>> {
     void navigator.storage?.persist?.().catch(() => false);
     return db;
   });
-  return opening;
 }
 
 export async function getSetting<T>(key: string, check: (value: unknown) => value is T): Promise<T | undefined> {

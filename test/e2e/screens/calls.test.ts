@@ -71,6 +71,31 @@ describe('calling BFP from the citizen screen', () => {
     expect(await page.getByRole('list', { name: 'Your SOS reports' }).count()).toBe(0);
   });
 
+  it('places the call from a phone whose storage does not work at all', async () => {
+    const console_ = track(await openConsole(h, 'qc-central'));
+    const context = await h.newContext({ geolocation: NEAR_CENTRAL, permissions: ['microphone', 'geolocation'] });
+    // A broken or locked-down browser profile: IndexedDB cannot even be opened.
+    await context.addInitScript(() => {
+      IDBFactory.prototype.open = () => {
+        throw new DOMException('The storage is broken.', 'UnknownError');
+      };
+    });
+    const page = await context.newPage();
+    track({ context, page });
+    await page.goto(`${h.origin}/`);
+    await page.getByLabel('Your name').fill('Maria Santos');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('Connected to BFP').waitFor();
+
+    await tapCallBfp(page);
+    const ring = ringItems(console_.page).first();
+    await ring.waitFor();
+    await expect.poll(() => ring.innerText()).toContain('Maria Santos');
+    await ring.getByRole('button', { name: 'Answer' }).click();
+    await page.locator('.phase', { hasText: CONNECTED }).waitFor();
+    await expectAudioFlowing(page);
+  });
+
   it('rings both consoles of the station; the first to answer takes the call, the other stops ringing, and audio flows both ways', async () => {
     const first = track(await openConsole(h, 'qc-central'));
     const second = track(await openConsole(h, 'qc-central'));
