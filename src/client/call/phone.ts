@@ -268,6 +268,30 @@ export class Phone {
     });
   }
 
+  /**
+   * The same for a call that rings here: with relay-only ICE and no candidate gathered (our relay
+   * refused us or cannot be reached), its connection can never open, so the call fails at once and
+   * says why, instead of ringing (or connecting) until a timer gives up.
+   */
+  private watchIncomingGathering(session: CallSession, conn: DataConnection): void {
+    const pc = conn.peerConnection as RTCPeerConnection | undefined;
+    if (!pc) return;
+    let candidates = 0;
+    let problem: CallProblem | null = null;
+    pc.addEventListener('icecandidateerror', (e) => {
+      const code = (e as RTCPeerConnectionIceErrorEvent).errorCode;
+      if (code === 401 || code === 431) problem = 'turn-refused-call';
+      else if (code === 701) problem ??= 'turn-unreachable';
+    });
+    pc.addEventListener('icecandidate', (e) => {
+      if ((e as RTCPeerConnectionIceEvent).candidate) candidates += 1;
+    });
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState !== 'complete' || candidates > 0 || conn.open || pc.getConfiguration().iceTransportPolicy !== 'relay') return;
+      if (session.state.name === 'ringing' || session.state.name === 'connecting') session.fail(problem ?? 'turn-unreachable');
+    });
+  }
+
   private onRingReply(attempt: Attempt, id: string, conn: DataConnection, raw: unknown): void {
     const { session } = attempt;
     if (!attempt.pending.has(id) || session.state.name !== 'ringing') return;
@@ -375,6 +399,7 @@ export class Phone {
     session.on('cancel', (m) => session.dispatch({ type: 'end', reason: ringEndReason(m.reason) }));
     session.dispatch({ type: 'incoming', target: meta.name });
     this.track(session);
+    this.watchIncomingGathering(session, conn);
     // A caller whose connection never opens cannot be answered, nor tell us they gave up: the ring
     // ends as a failed call that keeps the caller's name, phone and position, and a Call back.
     setTimeout(() => {

@@ -236,6 +236,28 @@ describe('a console that was rung', () => {
     expect(phone.sessions).toContain(session);
   });
 
+  it('fails a ring at once, saying why, when this console’s own relay refuses it (relay-only)', () => {
+    const { phone } = console_();
+    const conn = new FakeConn(CITIZEN, { v: 1, type: 'sos', callId: 'call3', ...SOS });
+    conn.peerConnection = new FakePc('relay');
+    phone.incoming(conn as unknown as DataConnection);
+    const session = phone.sessions.find((s) => s.callId === 'call3')!;
+    expect(session.state.name).toBe('ringing');
+    conn.peerConnection.relayError(401);
+    conn.peerConnection.gathered(0);
+    expect(session.state).toMatchObject({ name: 'ended', reason: 'failed' });
+    expect(session.problem).toBe('turn-refused-call');
+  });
+
+  it('keeps ringing when its relay gave candidates', () => {
+    const { phone } = console_();
+    const conn = new FakeConn(CITIZEN, { v: 1, type: 'sos', callId: 'call4', ...SOS });
+    conn.peerConnection = new FakePc('relay');
+    phone.incoming(conn as unknown as DataConnection);
+    conn.peerConnection.gathered(2);
+    expect(phone.sessions.find((s) => s.callId === 'call4')?.state.name).toBe('ringing');
+  });
+
   it('keeps ringing for a caller whose connection opened', async () => {
     const { phone } = console_();
     const { session } = ring(phone);
