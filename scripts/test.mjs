@@ -1,12 +1,15 @@
-/* global process, console */
+/* global process, console, Buffer */
 /**
  * `npm test`: every check this project has, in order, failing fast.
  *
- *   typecheck → lint → build → vitest unit → vitest server → find redis-server → vitest cluster
+ *   typecheck + lint + build (at once) → find redis-server → vitest unit + server + cluster (at once)
  *   → find Chromium → vitest e2e
  *   → vitest network (as root, inside `unshare -n`: only loopback, faults made with iptables)
  *
- * Output is streamed as it happens. Each vitest run also writes a JSON report,
+ * Steps run at once only where they share nothing and their timings do not
+ * matter (the browser suites run alone: they measure time). Output is streamed
+ * as it happens; that of steps run at once is printed whole, in order, as each
+ * group ends. Each vitest run also writes a JSON report,
  * and the very last line is always `N passed, N failed`, summed over the vitest
  * runs, so CI can read it. A failure that is not a failed test (typecheck, lint,
  * build, no Chromium, a vitest run that errors outside any test) counts as one
@@ -31,11 +34,11 @@ const vitestBin = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bfp-test-'));
 
 const tally = { passed: 0, failed: 0, skipped: [] };
-let current = null;
+const running = new Set();
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    if (current) current.kill(signal);
+    for (const child of running) child.kill(signal);
     finish(1, `interrupted by ${signal}`);
   });
 }
@@ -44,18 +47,26 @@ function banner(text) {
   console.log(`\n=== ${text} ===`);
 }
 
-function run(command, args, env = process.env) {
+/** Runs a command; with `capture`, its output is kept (and returned) instead of streamed. */
+function run(command, args, env = process.env, capture = false) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
-    current = child;
+    const child = spawn(command, args, { cwd: root, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit', env });
+    const output = [];
+    if (capture) {
+      child.stdout.on('data', (chunk) => output.push(chunk));
+      child.stderr.on('data', (chunk) => output.push(chunk));
+    }
+    running.add(child);
+    const done = (code) => {
+      running.delete(child);
+      resolve({ code, output: Buffer.concat(output).toString() });
+    };
     child.on('error', (err) => {
-      console.error(`could not start ${command}: ${err.message}`);
-      resolve(127);
+      output.push(Buffer.from(`could not start ${command}: ${err.message}\n`));
+      if (!capture) console.error(`could not start ${command}: ${err.message}`);
+      done(127);
     });
-    child.on('exit', (code, signal) => {
-      current = null;
-      resolve(code ?? (signal ? 128 : 1));
-    });
+    child.on('close', (code, signal) => done(code ?? (signal ? 128 : 1)));
   });
 }
 
@@ -76,10 +87,35 @@ function finish(code, reason) {
   process.exit(code);
 }
 
-async function step(name, command, args) {
-  banner(name);
-  const code = await run(command, args);
-  if (code !== 0) finish(code, `${name} exited with ${code}`);
+/**
+ * Steps run at once, each `{ title, start(capture) → { code, output }, then(code) → failure | null }`:
+ * output is printed whole, in the order given, once all have ended; every
+ * step's result is counted, then the run ends at the first failure.
+ */
+async function together(steps) {
+  const results = await Promise.all(steps.map((s) => s.start(true)));
+  steps.forEach((s, i) => {
+    banner(s.title);
+    process.stdout.write(results[i].output);
+  });
+  const failures = steps.map((s, i) => s.then(results[i].code)).filter(Boolean);
+  if (failures.length > 0) finish(failures[0].code, failures.map((f) => f.reason).join('; '));
+}
+
+/** A step run on its own, its output streamed. */
+async function alone(s) {
+  banner(s.title);
+  const { code } = await s.start(false);
+  const failure = s.then(code);
+  if (failure) finish(failure.code, failure.reason);
+}
+
+function step(name, command, args) {
+  return {
+    title: name,
+    start: (capture) => run(command, args, process.env, capture),
+    then: (code) => (code === 0 ? null : { code, reason: `${name} exited with ${code}` }),
+  };
 }
 
 /**
@@ -87,14 +123,21 @@ async function step(name, command, args) {
  * it inside a new network namespace where only loopback exists (root only):
  *   unshare -n sh -c 'ip link set lo up && exec node vitest.mjs run --project …'
  */
-async function vitest(project, { env = process.env, allowEmpty = false, isolated = false } = {}) {
-  banner(`vitest: ${project}${isolated ? ' (in a loopback-only network namespace)' : ''}`);
+function vitest(project, { env = process.env, allowEmpty = false, isolated = false } = {}) {
   const report = path.join(reportDir, `${project}.json`);
   const args = [vitestBin, 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
   if (allowEmpty) args.push('--passWithNoTests');
-  const code = isolated
-    ? await run('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...args], env)
-    : await run(process.execPath, args, env);
+  return {
+    title: `vitest: ${project}${isolated ? ' (in a loopback-only network namespace)' : ''}`,
+    start: (capture) =>
+      isolated
+        ? run('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...args], env, capture)
+        : run(process.execPath, args, env, capture),
+    then: (code) => countReport(project, report, code),
+  };
+}
+
+function countReport(project, report, code) {
   let counted = 0;
   try {
     const result = JSON.parse(fs.readFileSync(report, 'utf8'));
@@ -118,10 +161,9 @@ async function vitest(project, { env = process.env, allowEmpty = false, isolated
   } catch {
     console.log(`(no JSON report from vitest ${project}: it stopped before reporting)`);
   }
-  if (code !== 0) {
-    if (counted === 0) tally.failed += 1;
-    finish(code, `vitest ${project} exited with ${code}`);
-  }
+  if (code === 0) return null;
+  if (counted === 0) tally.failed += 1;
+  return { code, reason: `vitest ${project} exited with ${code}` };
 }
 
 function resolveRedis() {
@@ -156,18 +198,14 @@ function resolveChromium() {
   return found.path;
 }
 
-await step('typecheck', 'npm', ['run', 'typecheck']);
-await step('lint', 'npm', ['run', 'lint']);
-await step('build', 'npm', ['run', 'build']);
-await vitest('unit', { allowEmpty: true });
-await vitest('server', { allowEmpty: true });
+await together([step('typecheck', 'npm', ['run', 'typecheck']), step('lint', 'npm', ['run', 'lint']), step('build', 'npm', ['run', 'build'])]);
 resolveRedis();
-await vitest('cluster');
+await together([vitest('unit', { allowEmpty: true }), vitest('server', { allowEmpty: true }), vitest('cluster')]);
 const chromiumPath = resolveChromium();
-await vitest('e2e', { env: { ...process.env, CHROMIUM_PATH: chromiumPath } });
+await alone(vitest('e2e', { env: { ...process.env, CHROMIUM_PATH: chromiumPath } }));
 // Network faults (iptables, a killed broker, coturn) are made in a private network namespace: root only.
 if (typeof process.getuid === 'function' && process.getuid() !== 0) {
   finish(1, 'the network tests need root (unshare -n, iptables): run `sudo npm test`');
 }
-await vitest('network', { env: { ...process.env, CHROMIUM_PATH: chromiumPath }, isolated: true });
+await alone(vitest('network', { env: { ...process.env, CHROMIUM_PATH: chromiumPath }, isolated: true }));
 finish(0, '');
