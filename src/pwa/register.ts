@@ -9,21 +9,23 @@ import type { AppUpdates } from './updates.ts';
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
 /** After the load event: the screen's own start-up comes first. */
 const SETTLE_MS = 3000;
+/** A returning visit's wait after the load event: the screen is usable by then, and a call just placed is announced updates. */
+const RETURNING_SETTLE_MS = 1000;
 
 /**
  * A first visit's install downloads the whole precache (hundreds of kB), which
  * must not compete with the caller: it waits until the page has loaded, settled
  * and gone idle, and no call is in progress. A returning visit already has its
- * worker, so workbox-window attaches at once: a new version found during a call
- * is announced, and AppUpdates applies it only once no call is in progress.
+ * worker, so workbox-window attaches a second after the page has loaded (once
+ * "Call BFP" is usable, not before), also during a call: a new
+ * version found then is announced, and AppUpdates applies it only once no call
+ * is in progress.
  */
 function whenSettled(run: () => void): void {
-  if (navigator.serviceWorker.controller) {
-    run();
-    return;
-  }
-  const idle = () => (typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 2000 }) : setTimeout(run, 0));
-  const settle = () => setTimeout(() => void whenIdle().then(idle), SETTLE_MS);
+  const idle = (timeout: number) => () => (typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout }) : setTimeout(run, 0));
+  const settle = navigator.serviceWorker.controller
+    ? () => setTimeout(idle(1000), RETURNING_SETTLE_MS)
+    : () => setTimeout(() => void whenIdle().then(idle(2000)), SETTLE_MS);
   if (document.readyState === 'complete') settle();
   else addEventListener('load', settle, { once: true });
 }
