@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ROOT } from '../harness.ts';
 
 /** Waits until a service worker controls the page (no reload needed, thanks to clientsClaim). */
@@ -59,4 +60,35 @@ export async function checkForUpdate(page: Page): Promise<void> {
 /** Whether the registration has a new worker installed and waiting. */
 export async function hasWaitingWorker(page: Page): Promise<boolean> {
   return page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting != null);
+}
+
+/** Set on the window of the page as first loaded: gone once the page reloads. */
+export async function markPage(page: Page): Promise<void> {
+  await page.evaluate(() => ((window as unknown as { firstLoad?: boolean }).firstLoad = true));
+}
+
+export async function stillFirstLoad(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { firstLoad?: boolean }).firstLoad === true).catch(() => false);
+}
+
+/**
+ * "Update now" on a marked page in a call: nothing reloads while the call
+ * (`connected`) lasts and `firstBuild` stays in control; after the caller
+ * hangs up, the page reloads onto `build`.
+ */
+export async function expectUpdateAfterHangUp(page: Page, connected: Locator, firstBuild: string | null, build: string): Promise<void> {
+  await page.getByRole('button', { name: 'Update now' }).click();
+  await page.getByText('The update will be applied when the call ends').waitFor();
+
+  // Long enough for a reload to have happened, were one coming.
+  await page.waitForTimeout(2000);
+  expect(await stillFirstLoad(page)).toBe(true);
+  expect(await connected.count()).toBe(1);
+  expect(await hasWaitingWorker(page)).toBe(true);
+  expect(await controllingBuild(page)).toBe(firstBuild);
+
+  await page.getByRole('button', { name: 'Hang up' }).click();
+  await expect.poll(() => stillFirstLoad(page), { timeout: 15_000 }).toBe(false);
+  await page.getByRole('button', { name: /Call BFP/ }).waitFor();
+  expect(await controllingBuild(page)).toBe(build);
 }

@@ -4,18 +4,9 @@
  * applied only when the call ends.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness.ts';
 import { CONNECTED, openCitizen, openConsole, ringItems, trackPeople } from '../screens/app.ts';
-import { checkForUpdate, controllingBuild, copyDist, deployWorkerBuild, hasWaitingWorker, waitForControl } from './sw.ts';
-
-async function markPage(page: Page): Promise<void> {
-  await page.evaluate(() => ((window as unknown as { firstLoad?: boolean }).firstLoad = true));
-}
-
-async function stillFirstLoad(page: Page): Promise<boolean> {
-  return page.evaluate(() => (window as unknown as { firstLoad?: boolean }).firstLoad === true).catch(() => false);
-}
+import { checkForUpdate, controllingBuild, copyDist, deployWorkerBuild, expectUpdateAfterHangUp, markPage, waitForControl } from './sw.ts';
 
 describe('updating the app on a returning visit', () => {
   let h: Harness;
@@ -51,18 +42,6 @@ describe('updating the app on a returning visit', () => {
     deployWorkerBuild(dist.dir, 'build-returning');
     await checkForUpdate(citizen.page);
     await citizen.page.getByText('Update available').waitFor();
-    await citizen.page.getByRole('button', { name: 'Update now' }).click();
-    await citizen.page.getByText('The update will be applied when the call ends').waitFor();
-
-    await citizen.page.waitForTimeout(2000);
-    expect(await stillFirstLoad(citizen.page)).toBe(true);
-    expect(await connected.count()).toBe(1);
-    expect(await hasWaitingWorker(citizen.page)).toBe(true);
-    expect(await controllingBuild(citizen.page)).toBe(firstBuild);
-
-    await citizen.page.getByRole('button', { name: 'Hang up' }).click();
-    await expect.poll(() => stillFirstLoad(citizen.page), { timeout: 15_000 }).toBe(false);
-    await citizen.page.getByRole('button', { name: /Call BFP/ }).waitFor();
-    expect(await controllingBuild(citizen.page)).toBe('build-returning');
+    await expectUpdateAfterHangUp(citizen.page, connected, firstBuild, 'build-returning');
   }, 120_000);
 });

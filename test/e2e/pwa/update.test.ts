@@ -6,16 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness.ts';
 import { CONNECTED, openCitizen, openConsole, ringItems, tapCallBfp, trackPeople } from '../screens/app.ts';
-import { checkForUpdate, controllingBuild, copyDist, deployWorkerBuild, hasWaitingWorker, waitForControl } from './sw.ts';
-
-/** Set on the window of the page as first loaded: gone once the page reloads. */
-async function markPage(page: Page): Promise<void> {
-  await page.evaluate(() => ((window as unknown as { firstLoad?: boolean }).firstLoad = true));
-}
-
-async function stillFirstLoad(page: Page): Promise<boolean> {
-  return page.evaluate(() => (window as unknown as { firstLoad?: boolean }).firstLoad === true).catch(() => false);
-}
+import { checkForUpdate, controllingBuild, copyDist, deployWorkerBuild, expectUpdateAfterHangUp, hasWaitingWorker, markPage, stillFirstLoad, waitForControl } from './sw.ts';
 
 describe('updating the app', () => {
   let h: Harness;
@@ -55,20 +46,7 @@ describe('updating the app', () => {
     await connected.waitFor();
 
     const build = await deployAndDiscover(citizen.page);
-    await citizen.page.getByRole('button', { name: 'Update now' }).click();
-    await citizen.page.getByText('The update will be applied when the call ends').waitFor();
-
-    // Long enough for a reload to have happened, were one coming.
-    await citizen.page.waitForTimeout(2000);
-    expect(await stillFirstLoad(citizen.page)).toBe(true);
-    expect(await connected.count()).toBe(1);
-    expect(await hasWaitingWorker(citizen.page)).toBe(true);
-    expect(await controllingBuild(citizen.page)).toBe(firstBuild);
-
-    await citizen.page.getByRole('button', { name: 'Hang up' }).click();
-    await expect.poll(() => stillFirstLoad(citizen.page), { timeout: 15_000 }).toBe(false);
-    await citizen.page.getByRole('button', { name: /Call BFP/ }).waitFor();
-    expect(await controllingBuild(citizen.page)).toBe(build);
+    await expectUpdateAfterHangUp(citizen.page, connected, firstBuild, build);
     expect(await hasWaitingWorker(citizen.page)).toBe(false);
     expect(await citizen.page.getByText('Update available').count()).toBe(0);
   }, 120_000);

@@ -3,23 +3,9 @@
  * acknowledged, and a flood from a hostile peer kept within bounds.
  */
 import { describe, expect, it } from 'vitest';
-import type { DataConnection } from 'peerjs';
-import { CallSession } from '../../../../src/client/call/session.ts';
+import { sessionOnFakeConn } from './fake-session.ts';
 
-function consoleSession() {
-  const handlers = new Map<string, (arg?: unknown) => void>();
-  const sent: unknown[] = [];
-  const conn = {
-    peer: 'c-0123456789abcdef0123456789abcdef',
-    open: true,
-    on: (event: string, handler: (arg?: unknown) => void) => handlers.set(event, handler),
-    send: (m: unknown) => sent.push(m),
-    close: () => {},
-  } as unknown as DataConnection;
-  const session = new CallSession('call1', 'in', { bitrate: 32_000, onChange: () => {} });
-  session.attach(conn);
-  return { session, sent, receive: (m: unknown) => handlers.get('data')?.(m) };
-}
+const consoleSession = () => sessionOnFakeConn('in', 'c-0123456789abcdef0123456789abcdef');
 
 const line = (id: string, text = 'Smoke on the second floor') => ({ v: 1, type: 'chat', id, text, sentAt: 1 });
 

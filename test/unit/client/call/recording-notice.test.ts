@@ -4,23 +4,9 @@
  * the notice only once its screen shows it; a malformed one changes nothing.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DataConnection } from 'peerjs';
-import { CallSession } from '../../../../src/client/call/session.ts';
+import { sessionOnFakeConn } from './fake-session.ts';
 
-function callerSession() {
-  const handlers = new Map<string, (arg?: unknown) => void>();
-  const sent: unknown[] = [];
-  const conn = {
-    peer: 'st-qc-central-aaaa',
-    open: true,
-    on: (event: string, handler: (arg?: unknown) => void) => handlers.set(event, handler),
-    send: (m: unknown) => sent.push(m),
-    close: () => {},
-  } as unknown as DataConnection;
-  const session = new CallSession('call1', 'out', { bitrate: 32_000, onChange: () => {} });
-  session.attach(conn);
-  return { session, sent, receive: (m: unknown) => handlers.get('data')?.(m) };
-}
+const callerSession = () => sessionOnFakeConn('out', 'st-qc-central-aaaa');
 
 describe('recording notice on the caller’s side', () => {
   it('is shown while the console records and gone once it stops', () => {
