@@ -16,13 +16,17 @@
  *     in one page.evaluate; on the console a MutationObserver takes Date.now()
  *     when a `li.ring-item` with this caller's position (5 decimals) appears and
  *     reports it through an exposed binding. Same machine clock on both pages.
- *   - answer → audio: the console clicks "Answer" once the caller's data
- *     connection is open on its side (a person reads the ring for longer than
- *     that takes; the bare call below likewise starts on an open data
+ *   - answer → audio: the console clicks "Answer" ANSWER_AFTER_MS (1 s) after
+ *     it rang, and not before the caller's data connection is open on its side
+ *     (the bare call below likewise starts 1 s after connect(), on an open data
  *     connection), then Date.now() at the "Answer" click; then an
  *     in-page loop on each side (every POLL_MS) waits for iceConnectionState
- *     connected/completed and inbound-rtp audio bytesReceived > 0. The call's
- *     time is the later of the two sides.
+ *     connected/completed and the other side's voice: inbound-rtp audio with
+ *     bytes received and an audioLevel of at least AUDIBLE_LEVEL (the fake
+ *     microphone plays a continuous tone, TONE_LEVEL of full scale). Bytes
+ *     alone would not do: the app sets its audio path up while the console
+ *     rings, with both microphones silenced until Answer, so silence flows
+ *     before anyone answers. The call's time is the later of the two sides.
  *   - hang-up → both ended: Date.now() at the citizen's "Hang up" click until
  *     both sides' CallSession.state.name is 'ended' (taken inside `dispatch`).
  *   - estimated one-way audio latency, per receiving side, over a stats window
@@ -52,6 +56,8 @@
  * Options:
  *   --calls N               calls of each kind (default 20, the acceptance figure)
  *   --settle-ms=N           start the latency window N ms after audio flows (default 1000)
+ *   --answer-after-ms=N     the console answers N ms after it rings (default 1000; the bare caller
+ *                           calls N ms after connect()); 0: as soon as the data connection is open
  *   --bare-latency          also estimate the bare calls' latency (~2 s more per call)
  *   --bare-opus-like-app    give the bare calls the app's Opus settings (FEC, DTX, mono, 32 kbps)
  *   BENCH_DEBUG=1           print how long each harness step takes, and every call's breakdown
@@ -68,6 +74,7 @@ import { loadOrCreateSecret } from '../../peer-server/secret.ts';
 import { startServer, type RunningServer } from '../../peer-server/server.ts';
 import { mintToken } from '../../peer-server/tokens.ts';
 import { ensureBuilt } from '../build-state.ts';
+import { writeWav } from '../../test/e2e/wav.ts';
 import { CHROMIUM_ARGS as BASE_CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -81,6 +88,14 @@ const CALLS = callsArg < 0 ? 20 : Number(argv[callsArg]!.includes('=') ? argv[ca
 if (!Number.isInteger(CALLS) || CALLS < 1 || CALLS > 100) throw new Error('--calls takes an integer from 1 to 100');
 /** Investigation: also estimate the bare calls' one-way latency (adds ~2 s per bare call). */
 const BARE_LATENCY = argv.includes('--bare-latency');
+/**
+ * How long after its ring the console answers (and after connect() the bare caller calls): a
+ * quick dispatcher, who reads the caller's name and place first. 0: the moment the data
+ * connection is open, faster than anyone reads.
+ */
+const answerArg = argv.find((a) => a.startsWith('--answer-after-ms='));
+const ANSWER_AFTER_MS = answerArg ? Number(answerArg.split('=')[1]) : 1000;
+if (!Number.isInteger(ANSWER_AFTER_MS) || ANSWER_AFTER_MS < 0 || ANSWER_AFTER_MS > 10_000) throw new Error('--answer-after-ms takes an integer from 0 to 10000');
 /** Investigation: give the bare calls the app's Opus settings (FEC, DTX, mono, 32 kbps) on offer and answer. */
 const BARE_SHAPED = argv.includes('--bare-opus-like-app');
 
@@ -90,6 +105,30 @@ const CONSOLE_STATION = 'qc-central';
 const CALLER_POSITION = { latitude: 14.64871, longitude: 121.04712, accuracy: 12 };
 /** Interval of the in-page "is audio flowing yet" loop. */
 const POLL_MS = 5;
+/** The fake microphone's tone, as a share of full scale, and the inbound audioLevel that counts as hearing it. */
+const TONE_LEVEL = 0.3;
+const AUDIBLE_LEVEL = 0.05;
+const VOICE_RATE = 48_000;
+
+/**
+ * What every fake microphone plays (looped): a voice-like sound that never falls silent, a few
+ * harmonics of a wandering pitch, its loudness swinging syllable-fast between half and all of
+ * TONE_LEVEL, so the noise suppressor of a long-open console microphone does not learn it as noise.
+ */
+function voiceLike(): Buffer {
+  const seconds = 8;
+  const data = Buffer.alloc(VOICE_RATE * seconds * 2);
+  let phase = 0;
+  for (let i = 0; i < VOICE_RATE * seconds; i++) {
+    const t = i / VOICE_RATE;
+    const pitch = 140 + 40 * Math.sin(2 * Math.PI * 0.7 * t);
+    phase += (2 * Math.PI * pitch) / VOICE_RATE;
+    const loudness = TONE_LEVEL * (0.75 + 0.25 * Math.sin(2 * Math.PI * 4 * t));
+    const wave = (Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase)) / 1.75;
+    data.writeInt16LE(Math.round(wave * loudness * 32767), i * 2);
+  }
+  return data;
+}
 /** Audio runs this long before the latency window starts (--settle-ms)… */
 const settleArg = argv.find((a) => a.startsWith('--settle-ms='));
 const SETTLE_MS = settleArg ? Number(settleArg.split('=')[1]) : 1000;
@@ -162,7 +201,7 @@ interface LatencySide {
 }
 
 interface PollResult {
-  /** Date.now() when ICE was connected and inbound audio bytes > 0, or null on timeout. */
+  /** Date.now() when ICE was connected and the inbound audio was audible, or null on timeout. */
   at: number | null;
   ice: string;
   bytes: number;
@@ -180,6 +219,7 @@ interface PageSession {
   send(body: { type: string }): void;
   call(peer: unknown, stream: MediaStream): void;
   answer(media: unknown, stream: MediaStream): void;
+  adopt(media: unknown, stream: MediaStream): void;
   benchHooked?: boolean;
 }
 
@@ -236,7 +276,7 @@ declare global {
 /* ------------------------------------------------------------------ */
 
 /** The audio-flowing loop and the latency sampler, shared by app and bare pages. */
-function installPageTools(): void {
+function installPageTools(audible: number): void {
   // How long each SDP step takes (start → its promise settles), to tell WebRTC work from waiting.
   window.benchSdpOps = [];
   const proto = RTCPeerConnection.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
@@ -281,10 +321,13 @@ function installPageTools(): void {
         if (ice === 'connected' || ice === 'completed') {
           const report = await pc.getStats();
           bytes = 0;
-          report.forEach((s: { type: string; kind?: string; bytesReceived?: number }) => {
-            if (s.type === 'inbound-rtp' && s.kind === 'audio') bytes += s.bytesReceived ?? 0;
+          let level = 0;
+          report.forEach((s: { type: string; kind?: string; bytesReceived?: number; audioLevel?: number }) => {
+            if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+            bytes += s.bytesReceived ?? 0;
+            level = Math.max(level, s.audioLevel ?? 0);
           });
-          if (bytes > 0) return { at: Date.now(), ice, bytes };
+          if (bytes > 0 && level >= audible) return { at: Date.now(), ice, bytes };
         }
       }
       await new Promise((r) => setTimeout(r, intervalMs));
@@ -378,6 +421,12 @@ function installProbe(): void {
     s.call = (peer, stream) => {
       probe.log(key, 'media:call');
       call(peer, stream);
+      watchPc(key, s.media?.peerConnection);
+    };
+    const adopt = s.adopt.bind(s);
+    s.adopt = (media, stream) => {
+      probe.log(key, 'media:adopt');
+      adopt(media, stream);
       watchPc(key, s.media?.peerConnection);
     };
     const answer = s.answer.bind(s);
@@ -534,7 +583,9 @@ async function main(): Promise<void> {
     const secret = loadOrCreateSecret(dataDir);
     const stationToken = await mintToken(secret, { role: 'station', sub: CONSOLE_STATION, station: CONSOLE_STATION, name: 'QC Central', days: 1 });
 
-    const browser: Browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
+    const voiceFile = path.join(dataDir, 'voice.wav');
+    writeWav(voiceFile, voiceLike(), VOICE_RATE);
+    const browser: Browser = await chromium.launch({ executablePath: found.path, args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${voiceFile}`] });
     cleanups.push(() => browser.close());
     const version = browser.version();
 
@@ -565,7 +616,7 @@ async function main(): Promise<void> {
     await consolePage.goto(`/station#token=${stationToken}`);
     await consolePage.getByRole('button', { name: 'Start shift' }).click({ timeout: STEP_TIMEOUT_MS });
     await consolePage.getByText('Connected to BFP').waitFor({ timeout: STEP_TIMEOUT_MS });
-    await consolePage.evaluate(installPageTools);
+    await consolePage.evaluate(installPageTools, AUDIBLE_LEVEL);
     await consolePage.evaluate(installProbe);
     await consolePage.evaluate(installRingObserver);
     const appConsoleId = await consolePage.evaluate(() => (window.bfp?.link?.peer as unknown as { id: string } | null)?.id ?? '');
@@ -576,7 +627,7 @@ async function main(): Promise<void> {
       const page = await context.newPage();
       await page.goto('/api/health', { waitUntil: 'domcontentloaded' });
       await page.addScriptTag({ path: PEERJS_BUNDLE });
-      await page.evaluate(installPageTools);
+      await page.evaluate(installPageTools, AUDIBLE_LEVEL);
       await page.evaluate(async () => {
         const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
         window.benchBare = { peer: null, stream, media: null, conn: null, audioEl: null, connOpenAt: null, frames: [] };
@@ -671,6 +722,8 @@ async function main(): Promise<void> {
         );
         await bareStation.waitForFunction(() => window.benchBare?.connOpenAt !== null, undefined, { timeout: STEP_TIMEOUT_MS, polling: 10 });
         const stationOpenAt = await bareStation.evaluate(() => window.benchBare!.connOpenAt!);
+        // The bare caller calls as long after connect() as the app's console answers after its ring.
+        await sleep(data.t0 + ANSWER_AFTER_MS - Date.now());
         // Audio: call() → both sides' inbound audio flowing, with the same loop as the app's calls.
         await bareStation.evaluate(
           ({ timeoutMs, poll }) => {
@@ -796,7 +849,7 @@ async function main(): Promise<void> {
         step('position and presence known');
         const online = await presenceIds();
         if (online.length !== 1 || online[0] !== appConsoleId) throw new Error(`expected only the app console online, got ${online.join(', ')}`);
-        await page.evaluate(installPageTools);
+        await page.evaluate(installPageTools, AUDIBLE_LEVEL);
         await page.evaluate(installProbe);
 
         // Tap → ringing with position.
@@ -840,8 +893,10 @@ async function main(): Promise<void> {
           await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
           await cdp.send('Profiler.start');
         }
-        // Like the bare call, which starts once its data connection is open: answer on an open one.
+        // Like the bare call, which starts once its data connection is open: answer on an open one,
+        // ANSWER_AFTER_MS after the ring.
         await consolePage.waitForFunction((name) => window.bfp?.phone?.sessions.find((s) => s.sos?.name === name)?.conn?.open === true, name, { timeout: STEP_TIMEOUT_MS, polling: 5 });
+        await sleep(ring.at + ANSWER_AFTER_MS - Date.now());
         const answerAt = await consolePage.evaluate((name) => {
           const item = [...document.querySelectorAll('li.ring-item')].find((li) => li.querySelector('.caller strong')?.textContent === name);
           const button = item?.querySelector<HTMLButtonElement>('button.answer');
@@ -915,10 +970,11 @@ async function main(): Promise<void> {
         put('answer: console state connecting', mark(co.events, 'state:connecting', answerAt));
         put('answer: console sends accept', mark(co.events, 'send:accept', answerAt));
         put('answer: citizen state connecting (accept received)', mark(cz.events, 'state:connecting', answerAt));
-        put('answer: citizen places media call', mark(cz.events, 'media:call', answerAt));
-        put('answer: citizen media PC has local offer', mark(cz.events, 'sig:have-local-offer', answerAt));
-        put('answer: citizen sends OFFER (media)', mark(cz.global, 'send:OFFER:media', answerAt));
-        put('answer: console receives OFFER (media)', mark(co.global, 'recv:OFFER:media', answerAt));
+        // The caller places the audio call while the console rings: these may be before Answer (negative).
+        put('answer: citizen sends OFFER (media)', mark(cz.global, 'send:OFFER:media', answerAt, tapAt));
+        put('answer: console receives OFFER (media)', mark(co.global, 'recv:OFFER:media', answerAt, tapAt));
+        put('answer: citizen adopts the media call placed while ringing', mark(cz.events, 'media:adopt', answerAt));
+        put('answer: citizen places a new media call', mark(cz.events, 'media:call', answerAt));
         put('answer: console answers media call', mark(co.events, 'media:answer', answerAt));
         put('answer: console media PC has remote offer', mark(co.events, 'sig:have-remote-offer', answerAt));
         put('answer: console sends ANSWER (media)', mark(co.global, 'send:ANSWER:media', answerAt));

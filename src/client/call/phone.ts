@@ -11,7 +11,7 @@ import { setCallsActive } from './activity.ts';
 import { isActive } from './machine.ts';
 import { saveCall } from '../store/history.ts';
 import type { CallRecord } from '../store/db.ts';
-import { CallSession, newCallId, type CallProblem } from './session.ts';
+import { CallSession, mediaOptions, newCallId, type CallProblem } from './session.ts';
 import { senderRole } from './senders.ts';
 
 /** What the history keeps of an ended call. */
@@ -75,6 +75,8 @@ const FIRST_RETRY_MS = 3000;
 const RETRY_EVERY_MS = 5000;
 /** An answer whose audio call never arrives is reported, not left hanging. */
 const ACCEPT_TIMEOUT_MS = 20_000;
+/** How long an accepted call waits for the answer to the audio call it placed while ringing. */
+const EARLY_ANSWER_MS = 1500;
 
 export interface RingGroup {
   /** What the caller sees: "Ringing Quezon City Central…". */
@@ -102,6 +104,8 @@ interface Attempt {
   pending: Map<string, DataConnection>;
   timer: ReturnType<typeof setTimeout> | null;
   stream: Promise<MediaStream>;
+  /** Audio calls placed to ringing peers while they ring, by peer id (see placeEarly). */
+  early: Map<string, MediaConnection>;
   /** Set when the relay refused us: the call then fails with that reason, not as "no answer". */
   iceProblem?: CallProblem;
 }
@@ -109,8 +113,15 @@ interface Attempt {
 export class Phone {
   readonly sessions: CallSession[] = [];
   private readonly attempts = new Map<CallSession, Attempt>();
-  /** Media calls that arrived before we knew the session they belong to. */
-  private readonly earlyMedia = new Map<string, MediaConnection>();
+  /**
+   * The caller's audio call for a call that rings here (or was just answered): answered at once
+   * with a silenced microphone when it is open (`stream`), else on Answer.
+   */
+  private readonly earlyMedia = new Map<CallSession, { media: MediaConnection; stream: MediaStream | null }>();
+  /** Muted players of audio calls set up while ringing (see warmPlayout). */
+  private readonly playouts = new Map<MediaConnection, HTMLAudioElement>();
+  /** The microphone, once open: a console pre-answers ringing calls only with one already open. */
+  private mic: MediaStream | null = null;
   private microphone: Promise<MediaStream | null> | null = null;
   /** Why calls carry no voice from this device, for the screen to say; null while the microphone works. */
   micProblem: 'blocked' | 'missing' | null = null;
@@ -125,6 +136,7 @@ export class Phone {
     this.microphone ??= navigator.mediaDevices.getUserMedia(VOICE_CONSTRAINTS).then(
       (s) => {
         this.micProblem = null;
+        this.mic = s;
         return s;
       },
       (err: unknown) => {
@@ -155,6 +167,7 @@ export class Phone {
     if (session.state.name === 'reconnecting') this.startRecovery(session);
     else this.stopRecovery(session);
     if (session.state.name === 'ended') {
+      this.dropEarlyMedia(session);
       void saveCall(toRecord(session, this.options.scope)).catch(() => undefined);
       const attempt = this.attempts.get(session);
       if (attempt) this.stopAttempt(attempt, session.state.reason === 'hangup' ? 'caller-cancelled' : session.state.reason);
@@ -187,7 +200,7 @@ export class Phone {
     this.track(session);
     session.dispatch({ type: 'dial' });
     let micReady: (s: MediaStream) => void = () => {};
-    const attempt: Attempt = { session, groups, index: -1, pending: new Map(), timer: null, stream: new Promise((r) => (micReady = r)) };
+    const attempt: Attempt = { session, groups, index: -1, pending: new Map(), timer: null, stream: new Promise((r) => (micReady = r)), early: new Map() };
     this.attempts.set(session, attempt);
     // Fresh ICE servers for the call; immediate when the current credentials are still good.
     void this.link.ensureIce().then(() => this.nextGroup(attempt));
@@ -195,7 +208,12 @@ export class Phone {
     void this.link
       .ensureIce()
       .then(() => this.offersSent([...attempt.pending.values()]))
-      .then(() => this.callStream().then(micReady));
+      .then(() => this.callStream())
+      .then((stream) => {
+        // Silent until a console answers: the audio calls placed while ringing carry no voice.
+        for (const t of stream.getAudioTracks()) t.enabled = false;
+        micReady(stream);
+      });
     return session;
   }
 
@@ -216,6 +234,7 @@ export class Phone {
     const group = attempt.groups[attempt.index];
     if (!group || session.state.name === 'ended') {
       this.attempts.delete(session);
+      this.releaseStream(attempt);
       if (attempt.iceProblem) session.fail(attempt.iceProblem);
       else session.dispatch({ type: 'end', reason: 'no-answer' });
       return;
@@ -235,6 +254,7 @@ export class Phone {
       conn.on('data', (raw) => this.onRingReply(attempt, id, conn, raw));
       conn.on('close', () => this.dropPending(attempt, id));
       conn.on('error', () => this.dropPending(attempt, id));
+      this.placeEarly(attempt, id);
     }
     if (attempt.pending.size === 0) {
       queueMicrotask(() => this.nextGroup(attempt));
@@ -307,6 +327,8 @@ export class Phone {
     }
     if (reply.type !== 'accept' || reply.callId !== session.callId) return;
     // First to answer takes the call; the others stop ringing.
+    const early = attempt.early.get(id);
+    attempt.early.delete(id);
     attempt.pending.delete(id);
     this.clearPending(attempt, 'answered-elsewhere');
     this.attempts.delete(session);
@@ -316,14 +338,86 @@ export class Phone {
     session.dispatch({ type: 'accepted' });
     void attempt.stream.then((stream) => {
       const peer = this.link.peer;
-      if (session.state.name === 'connecting' && peer) session.call(peer, stream);
-      else for (const t of stream.getTracks()) t.stop();
+      if (session.state.name !== 'connecting' || !peer) {
+        if (early) this.closeEarly(early);
+        for (const t of stream.getTracks()) t.stop();
+      } else if (!early || early.peerConnection?.iceConnectionState === 'failed') {
+        if (early) this.closeEarly(early);
+        session.call(peer, stream);
+      } else {
+        session.adopt(early, stream, true, this.takePlayout(early));
+        // A console of an older build closes an audio call that arrives while it rings and waits
+        // for a new one after its accept; one that still has no answer by now gets that.
+        setTimeout(() => {
+          const pc = early.peerConnection as RTCPeerConnection | undefined;
+          if (session.state.name === 'connecting' && session.media === early && pc?.signalingState === 'have-local-offer') session.call(peer, stream);
+        }, EARLY_ANSWER_MS);
+      }
+    });
+  }
+
+  /**
+   * Places the audio call to a peer while it rings, its microphone silenced: the console sets up
+   * the path at once (see incomingMedia), so answering only has to let the voices through.
+   */
+  private placeEarly(attempt: Attempt, id: string): void {
+    void attempt.stream.then((stream) => {
+      const peer = this.link.peer;
+      const { session } = attempt;
+      if (!peer || peer.disconnected || session.state.name !== 'ringing' || !attempt.pending.has(id) || attempt.early.has(id)) return;
+      const media = peer.call(id, stream, mediaOptions(session.callId, this.options.bitrate));
+      if (!media) return;
+      attempt.early.set(id, media);
+      this.warmPlayout(media);
+    });
+  }
+
+  /**
+   * Plays the far side of an audio call set up while ringing, muted, from the moment it arrives:
+   * a browser takes a few hundred milliseconds to start playing a stream, which would otherwise
+   * come after Answer, and the first words with it.
+   */
+  private warmPlayout(media: MediaConnection): void {
+    const attach = (remote: MediaStream) => {
+      if (this.playouts.has(media)) return;
+      const audio = new Audio();
+      audio.autoplay = true;
+      audio.muted = true;
+      audio.srcObject = remote;
+      void audio.play().catch(() => undefined);
+      this.playouts.set(media, audio);
+    };
+    if (media.remoteStream) attach(media.remoteStream);
+    else media.on('stream', attach);
+  }
+
+  /** Hands the muted player of an adopted audio call to its session. */
+  private takePlayout(media: MediaConnection): HTMLAudioElement | undefined {
+    const audio = this.playouts.get(media);
+    this.playouts.delete(media);
+    return audio;
+  }
+
+  private closeEarly(media: MediaConnection): void {
+    media.close();
+    const audio = this.playouts.get(media);
+    this.playouts.delete(media);
+    if (audio) audio.srcObject = null;
+  }
+
+  /** The microphone clone of a call nobody answered goes back. */
+  private releaseStream(attempt: Attempt): void {
+    void attempt.stream.then((stream) => {
+      if (attempt.session.localStream !== stream) for (const t of stream.getTracks()) t.stop();
     });
   }
 
   /** A ringing peer can no longer answer (declined, refused by the broker, gone). */
   private dropPending(attempt: Attempt, id: string): void {
     if (!attempt.pending.delete(id)) return;
+    const early = attempt.early.get(id);
+    if (early) this.closeEarly(early);
+    attempt.early.delete(id);
     if (attempt.pending.size === 0 && attempt.session.state.name === 'ringing' && this.attempts.get(attempt.session) === attempt) this.nextGroup(attempt);
   }
 
@@ -332,6 +426,8 @@ export class Phone {
     attempt.timer = null;
     const conns = [...attempt.pending.values()];
     attempt.pending.clear();
+    for (const media of attempt.early.values()) this.closeEarly(media);
+    attempt.early.clear();
     const cancel = message({ type: 'cancel', callId: attempt.session.callId, reason: ringEndReason(reason) });
     for (const conn of conns) stopRinging(conn, cancel);
   }
@@ -339,6 +435,7 @@ export class Phone {
   private stopAttempt(attempt: Attempt, reason: string): void {
     this.clearPending(attempt, reason);
     this.attempts.delete(attempt.session);
+    this.releaseStream(attempt);
   }
 
   /** The broker told us a peer we rang is unreachable. */
@@ -519,16 +616,27 @@ export class Phone {
       }, ACCEPT_TIMEOUT_MS);
       return;
     }
-    const [stream] = await Promise.all([this.callStream(), this.link.ensureIce()]);
-    session.localStream = stream;
-    session.send({ type: 'accept', callId: session.callId, by });
     setTimeout(() => {
       if (session.state.name === 'connecting' && !session.media) session.fail('unreachable');
     }, ACCEPT_TIMEOUT_MS);
-    const early = this.earlyMedia.get(session.callId);
-    if (early) {
-      this.earlyMedia.delete(session.callId);
-      session.answer(early, stream);
+    const ready = this.earlyMedia.get(session);
+    // A path that failed while ringing is let go: the caller places a new call after our accept.
+    if (ready?.media.peerConnection?.iceConnectionState === 'failed') this.dropEarlyMedia(session);
+    else if (ready?.stream) {
+      // Answered while ringing: its path is up or on the way; nothing to wait for.
+      this.earlyMedia.delete(session);
+      session.send({ type: 'accept', callId: session.callId, by });
+      session.adopt(ready.media, ready.stream, false, this.takePlayout(ready.media));
+      return;
+    }
+    const [stream] = await Promise.all([this.callStream(), this.link.ensureIce()]);
+    session.localStream = stream;
+    session.send({ type: 'accept', callId: session.callId, by });
+    const early = this.earlyMedia.get(session);
+    if (early && isActive(session.state)) {
+      this.earlyMedia.delete(session);
+      if (early.stream) session.adopt(early.media, early.stream, false, this.takePlayout(early.media));
+      else session.answer(early.media, stream);
     }
   }
 
@@ -539,7 +647,10 @@ export class Phone {
     session.dispatch({ type: 'end', reason: 'declined' });
   }
 
-  /** An audio call: only the one that follows our own accept, or replaces a lost path, is answered. */
+  /**
+   * An audio call: only the caller's own, for a call that rings here (held until Answer) or was
+   * just answered, or one that replaces a lost path, is answered.
+   */
   incomingMedia(media: MediaConnection): void {
     const meta = media.metadata as { callId?: unknown; resume?: unknown } | undefined;
     const callId = meta?.callId;
@@ -552,12 +663,41 @@ export class Phone {
       session.answer(media, session.localStream);
       return;
     }
-    if (session.state.name !== 'connecting') {
+    const ringing = session.state.name === 'ringing' && session.direction === 'in' && !session.transfer;
+    if (!ringing && session.state.name !== 'connecting') {
       media.close();
       return;
     }
-    if (session.localStream) session.answer(media, session.localStream);
-    else this.earlyMedia.set(callId, media);
+    if (session.state.name === 'connecting' && session.localStream) {
+      session.answer(media, session.localStream);
+      return;
+    }
+    // One held call per ringing call: a repeated offer replaces the one before.
+    if (this.earlyMedia.get(session)?.media !== media) this.dropEarlyMedia(session);
+    const entry = { media, stream: null as MediaStream | null };
+    this.earlyMedia.set(session, entry);
+    // With the microphone already open (a started shift), answer now with it silenced: the path is
+    // up before anyone presses Answer, and neither side hears anything until then. Never opened
+    // here: a ring must not pop a permission prompt.
+    if (!ringing || !this.mic) return;
+    void Promise.all([this.callStream(), this.link.ensureIce()]).then(([stream]) => {
+      if (this.earlyMedia.get(session) !== entry || session.state.name !== 'ringing') {
+        for (const t of stream.getTracks()) t.stop();
+        return;
+      }
+      for (const t of stream.getAudioTracks()) t.enabled = false;
+      entry.stream = stream;
+      media.answer(stream, { sdpTransform: mediaOptions(session.callId, this.options.bitrate).sdpTransform });
+      this.warmPlayout(media);
+    });
+  }
+
+  private dropEarlyMedia(session: CallSession): void {
+    const entry = this.earlyMedia.get(session);
+    if (!entry) return;
+    this.earlyMedia.delete(session);
+    this.closeEarly(entry.media);
+    for (const t of entry.stream?.getTracks() ?? []) t.stop();
   }
 
   private readonly recoveries = new Map<CallSession, { lost: ReturnType<typeof setTimeout>; retry: ReturnType<typeof setTimeout> | null; tries: number }>();

@@ -42,6 +42,11 @@ export function newCallId(): string {
   return `${Date.now().toString(36)}${sequence.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** How this app places an audio call: which call it belongs to, and its Opus settings. */
+export function mediaOptions(callId: string, bitrate: number, resume = false) {
+  return { metadata: { callId, resume }, sdpTransform: (sdp: string) => shapeOpus(sdp, bitrate) };
+}
+
 /** Why a call failed, as a code the screen words in the chosen language. */
 export type CallProblem =
   | 'media-failed'
@@ -250,11 +255,24 @@ export class CallSession {
     if (!this.remoteId) return;
     this.localStream = stream;
     this.placedMedia = true;
-    const media = peer.call(this.remoteId, stream, {
-      metadata: { callId: this.callId, resume },
-      sdpTransform: (sdp: string) => shapeOpus(sdp, this.options.bitrate),
-    });
+    this.useMedia(peer.call(this.remoteId, stream, mediaOptions(this.callId, this.options.bitrate, resume)));
+  }
+
+  /**
+   * Takes over the audio call set up while the call rang (see Phone: the caller places it, a
+   * console answers it with its microphone silenced). Its path is usually up already, so the
+   * two hear each other as soon as both microphones are let through, at media-up.
+   */
+  adopt(media: MediaConnection, stream: MediaStream, placedHere: boolean, playing?: HTMLAudioElement): void {
+    this.localStream = stream;
+    this.placedMedia = placedHere;
+    // Its far side has been playing muted since it arrived (see Phone.warmPlayout): no start-up delay.
+    if (playing) {
+      this.audio = playing;
+      playing.muted = false;
+    }
     this.useMedia(media);
+    if (media.remoteStream) this.play(media.remoteStream);
   }
 
   /** Answers the audio call that follows our accept. */
@@ -298,6 +316,8 @@ export class CallSession {
         for (const other of this.paths) if (other !== media) other.close();
         this.paths = [media];
         this.dispatch({ type: 'media-up' });
+        // A microphone silenced while the call rang is let through now (unless muted or on hold).
+        this.applyTrackState();
         void capAudioSender(pc, this.options.bitrate);
         this.startStats(pc);
       } else if (this.media !== media) {
@@ -330,7 +350,8 @@ export class CallSession {
     this.remoteStream = remote;
     this.audio ??= new Audio();
     this.audio.autoplay = true;
-    this.audio.srcObject = remote;
+    // Setting the same stream again would restart its playout.
+    if (this.audio.srcObject !== remote) this.audio.srcObject = remote;
     void this.audio.play().catch(() => {
       // Autoplay blocked until the next user gesture; the call itself goes on.
     });

@@ -1,6 +1,8 @@
 /**
  * With a noisy microphone (the hardest thing for Opus to compress), each
- * direction of a call stays within the configured bitrate cap.
+ * direction of a call stays within the configured bitrate cap; and while the
+ * console rings, with the audio path already set up, neither side hears a
+ * thing of the other until Answer.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -45,7 +47,31 @@ async function sent(page: Page): Promise<{ bytes: number; at: number; sdp: strin
   });
 }
 
-describe('audio bitrate cap', () => {
+/**
+ * What this page receives over every audio call it has (also those set up while ringing, which
+ * the screen does not show yet): bytes, and the loudest level heard.
+ */
+async function heard(page: Page): Promise<{ calls: number; bytes: number; level: number }> {
+  return page.evaluate(async () => {
+    type Conn = { type: string; peerConnection?: RTCPeerConnection };
+    const peer = (window as unknown as { bfp: { link: { peer: { connections: Record<string, Conn[]> } } } }).bfp.link.peer;
+    let calls = 0;
+    let bytes = 0;
+    let level = 0;
+    for (const conn of Object.values(peer.connections).flat()) {
+      if (conn.type !== 'media' || !conn.peerConnection) continue;
+      calls += 1;
+      (await conn.peerConnection.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+        bytes += Number(s.bytesReceived ?? 0);
+        level = Math.max(level, Number(s.audioLevel ?? 0));
+      });
+    }
+    return { calls, bytes, level };
+  });
+}
+
+describe('audio with a noise microphone', () => {
   let h: Harness;
   let people: Person[] = [];
   const wav = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bfp-noise-')), 'noise.wav');
@@ -85,5 +111,28 @@ describe('audio bitrate cap', () => {
       expect(after[i]!.sdp).toMatch(/usedtx=1/);
       expect(after[i]!.sdp).toMatch(/stereo=0/);
     }
+  });
+
+  it('carries nothing either side says while the console rings, and both voices once it answers', async () => {
+    const console_ = await openConsole(h, 'qc-central');
+    const citizen = await openCitizen(h);
+    people.push(console_, citizen);
+    await tapCallBfp(citizen.page);
+    const ring = ringItems(console_.page).first();
+    await ring.waitFor();
+    // The audio call is set up while ringing; give it time to carry whatever it would.
+    await expect.poll(async () => (await heard(console_.page)).calls).toBe(1);
+    await console_.page.waitForTimeout(2000);
+    const before = await Promise.all([heard(citizen.page), heard(console_.page)]);
+    await console_.page.waitForTimeout(3000);
+    const ringing = await Promise.all([heard(citizen.page), heard(console_.page)]);
+    for (const [i, who] of ['citizen', 'console'].entries()) {
+      // Noise at 32 kbps would be 12,000 bytes in 3 s; silence is a few dozen.
+      expect(ringing[i]!.bytes - before[i]!.bytes, `${who} received while ringing`).toBeLessThan(1500);
+      expect(ringing[i]!.level, `${who} heard while ringing`).toBeLessThan(0.01);
+    }
+    await ring.getByRole('button', { name: 'Answer' }).click();
+    await citizen.page.locator('.phase', { hasText: CONNECTED }).waitFor();
+    for (const page of [citizen.page, console_.page]) await expect.poll(async () => (await heard(page)).level, { timeout: 10_000 }).toBeGreaterThan(0.05);
   });
 });

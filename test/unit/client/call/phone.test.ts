@@ -67,6 +67,34 @@ class FakeConn extends EventEmitter {
   }
 }
 
+/** An audio call as far as the phone handles it: placed, answered, closed. */
+class FakeMedia extends EventEmitter {
+  closed = false;
+  answered = false;
+  remoteStream: MediaStream | undefined = undefined;
+  readonly peerConnection = Object.assign(new EventTarget(), { iceConnectionState: 'new', signalingState: 'have-local-offer', getSenders: () => [], getStats: async () => new Map() });
+  constructor(
+    readonly peer: string,
+    readonly metadata: unknown,
+    /** What this side sends: the caller's stream when placed here, the answerer's once answered. */
+    public stream: FakeStream | null = null,
+  ) {
+    super();
+  }
+  answer(stream: FakeStream): void {
+    this.answered = true;
+    this.stream = stream;
+  }
+  /** Its ICE connects (both sides of the audio path are up). */
+  connected(): void {
+    this.peerConnection.iceConnectionState = 'connected';
+    this.peerConnection.dispatchEvent(new Event('iceconnectionstatechange'));
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
 const SOS: Omit<Sos, 'v' | 'type' | 'callId'> = { role: 'citizen', name: 'Carlo Reyes', phone: '', position: null, sentAt: 1 };
 const CONSOLES = ['st-qc-central-aaaa', 'st-qc-central-bbbb'];
 
@@ -75,7 +103,7 @@ const THIS_CONSOLE = 'st-qc-central-cccc';
 
 function setup(policy: RTCIceTransportPolicy = 'all', self = CITIZEN, extra: Partial<PhoneOptions> = {}) {
   const conns = new Map<string, FakeConn>();
-  const media = { on: () => media, close: () => {}, peerConnection: undefined } as unknown as MediaConnection;
+  const calls: FakeMedia[] = [];
   const peer = {
     disconnected: false,
     connect: (id: string) => {
@@ -84,20 +112,34 @@ function setup(policy: RTCIceTransportPolicy = 'all', self = CITIZEN, extra: Par
       conns.set(id, conn);
       return conn;
     },
-    call: () => media,
+    call: (id: string, stream: FakeStream, options: { metadata: unknown }) => {
+      const media = new FakeMedia(id, options.metadata, stream);
+      calls.push(media);
+      return media as unknown as MediaConnection;
+    },
   };
   const link = { peer, ensureIce: async () => [], credentials: { id: self } } as unknown as PeerLink;
   const options: PhoneOptions = { bitrate: 32_000, scope: 'citizen', ringTimeoutMs: 20_000, onChange: () => {}, ...extra };
-  return { phone: new Phone(link, options), conns };
+  return { phone: new Phone(link, options), conns, calls };
 }
 
 const console_ = () => setup('all', THIS_CONSOLE);
 
+interface FakeStream {
+  getAudioTracks(): { enabled: boolean; stop(): void }[];
+}
+
+/** Whether the microphone clone a call sends is let through (true) or silenced (false). */
+const voice = (stream: FakeStream | null) => stream?.getAudioTracks().map((t) => t.enabled);
+
 beforeEach(() => {
   vi.useFakeTimers();
-  const track = { stop: () => {}, enabled: true };
-  const stream = { clone: () => stream, getTracks: () => [track], getAudioTracks: () => [track] };
-  vi.stubGlobal('navigator', { mediaDevices: { getUserMedia: async () => stream } });
+  // Each call gets its own clone of the microphone, as in the browser.
+  const makeStream = (): FakeStream & { clone(): unknown; getTracks(): unknown[] } => {
+    const track = { stop: () => {}, enabled: true };
+    return { clone: makeStream, getTracks: () => [track], getAudioTracks: () => [track] };
+  };
+  vi.stubGlobal('navigator', { mediaDevices: { getUserMedia: async () => makeStream() } });
 });
 
 afterEach(() => {
@@ -107,14 +149,15 @@ afterEach(() => {
 
 /** Rings both consoles; the first one's connection opens and it answers. */
 async function answeredByFirst() {
-  const { phone, conns } = setup();
+  const { phone, conns, calls } = setup();
   const session = phone.dial([{ label: 'Quezon City Central', peers: CONSOLES }], SOS);
   await vi.advanceTimersByTimeAsync(0);
   const first = conns.get(CONSOLES[0]!)!;
   const second = conns.get(CONSOLES[1]!)!;
   first.opened();
   first.receive({ v: 1, type: 'accept', callId: session.callId, by: 'Dispatcher' });
-  return { session, first, second };
+  await vi.advanceTimersByTimeAsync(0);
+  return { session, first, second, calls };
 }
 
 describe('ringing a station with two consoles', () => {
@@ -160,6 +203,61 @@ describe('ringing a station with two consoles', () => {
     const late = conns.get(CONSOLES[0]!)!;
     late.opened();
     expect(late.sent).toEqual([{ v: 1, type: 'cancel', callId: session.callId, reason: 'caller-cancelled' }]);
+  });
+});
+
+describe('the audio call, placed while the consoles ring', () => {
+  it('goes to every ringing console; the one that answers keeps it, the others’ close, and no new call is placed', async () => {
+    const { phone, conns, calls } = setup();
+    const session = phone.dial([{ label: 'Quezon City Central', peers: CONSOLES }], SOS);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => [c.peer, c.metadata])).toEqual(CONSOLES.map((id) => [id, { callId: session.callId, resume: false }]));
+    // Nothing the caller says reaches a console before it answers.
+    expect(calls.map((c) => voice(c.stream))).toEqual([[false], [false]]);
+    // The console answered it while ringing; its path is up.
+    calls[1]!.peerConnection.signalingState = 'stable';
+    calls[1]!.connected();
+    for (const conn of conns.values()) conn.opened();
+    conns.get(CONSOLES[1]!)!.receive({ v: 1, type: 'accept', callId: session.callId, by: 'Dispatcher' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.media).toBe(calls[1]);
+    expect(calls.map((c) => c.closed)).toEqual([true, false]);
+    expect(session.state.name).toBe('connected');
+    expect(voice(calls[1]!.stream)).toEqual([true]);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('is placed again after the accept of a console that never answers the first one (an older build)', async () => {
+    const { session, calls } = await answeredByFirst();
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1499);
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((c) => c.peer)).toEqual([...CONSOLES, CONSOLES[0]]);
+    // Both attempts stay until one of them connects.
+    expect(calls[0]!.closed).toBe(false);
+    expect(session.media).toBe(calls[2]);
+  });
+
+  it('to a station nobody answers is closed when the next station rings, and the next gets its own', async () => {
+    const { phone, calls } = setup();
+    phone.dial([{ label: 'Quezon City Central', peers: CONSOLES }, { label: 'Cubao', peers: ['st-qc-cubao-aaaa'] }], SOS);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(calls.map((c) => [c.peer, c.closed])).toEqual([
+      [CONSOLES[0], true],
+      [CONSOLES[1], true],
+      ['st-qc-cubao-aaaa', false],
+    ]);
+  });
+
+  it('to a console that declines is closed at once', async () => {
+    const { phone, conns, calls } = setup();
+    const session = phone.dial([{ label: 'Quezon City Central', peers: CONSOLES }], SOS);
+    await vi.advanceTimersByTimeAsync(0);
+    conns.get(CONSOLES[0]!)!.opened();
+    conns.get(CONSOLES[0]!)!.receive({ v: 1, type: 'decline', callId: session.callId, reason: 'declined' });
+    expect(calls.map((c) => c.closed)).toEqual([true, false]);
   });
 });
 
@@ -263,6 +361,76 @@ describe('a console that was rung', () => {
     const { session } = ring(phone);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(session.state.name).toBe('ringing');
+  });
+
+  it('with its microphone open, answers the caller’s audio call at once, silenced, and lets the voices through on Answer', async () => {
+    const { phone } = console_();
+    await phone.openMicrophone();
+    const { conn, session } = ring(phone);
+    const media = new FakeMedia(CITIZEN, { callId: 'call1', resume: false });
+    phone.incomingMedia(media as unknown as MediaConnection);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(media.answered).toBe(true);
+    expect(voice(media.stream)).toEqual([false]);
+    expect(session.state.name).toBe('ringing');
+    media.connected();
+    expect(session.state.name).toBe('ringing');
+    await phone.answer(session, 'Dispatcher');
+    expect(conn.sent).toEqual([{ v: 1, type: 'accept', callId: 'call1', by: 'Dispatcher' }]);
+    expect(session.media).toBe(media);
+    expect(session.state.name).toBe('connected');
+    expect(voice(media.stream)).toEqual([true]);
+  });
+
+  it('with its microphone open, lets a caller’s audio call that failed while ringing go, for the new one', async () => {
+    const { phone } = console_();
+    await phone.openMicrophone();
+    const { session } = ring(phone);
+    const failed = new FakeMedia(CITIZEN, { callId: 'call1', resume: false });
+    phone.incomingMedia(failed as unknown as MediaConnection);
+    await vi.advanceTimersByTimeAsync(0);
+    failed.peerConnection.iceConnectionState = 'failed';
+    await phone.answer(session, 'Dispatcher');
+    expect(failed.closed).toBe(true);
+    const fresh = new FakeMedia(CITIZEN, { callId: 'call1', resume: false });
+    phone.incomingMedia(fresh as unknown as MediaConnection);
+    expect(fresh.answered).toBe(true);
+    expect(session.media).toBe(fresh);
+  });
+
+  it('without an open microphone, holds the caller’s audio call while it rings and answers it on Answer', async () => {
+    const { phone } = console_();
+    const { conn, session } = ring(phone);
+    const media = new FakeMedia(CITIZEN, { callId: 'call1', resume: false });
+    phone.incomingMedia(media as unknown as MediaConnection);
+    expect(media.answered).toBe(false);
+    expect(media.closed).toBe(false);
+    await phone.answer(session, 'Dispatcher');
+    expect(media.answered).toBe(true);
+    expect(session.media).toBe(media);
+    expect(conn.sent).toEqual([{ v: 1, type: 'accept', callId: 'call1', by: 'Dispatcher' }]);
+  });
+
+  it('lets the held audio call go when the ring ends unanswered', async () => {
+    const { phone } = console_();
+    await phone.openMicrophone();
+    const { conn } = ring(phone);
+    const media = new FakeMedia(CITIZEN, { callId: 'call1', resume: false });
+    phone.incomingMedia(media as unknown as MediaConnection);
+    await vi.advanceTimersByTimeAsync(0);
+    const tracks = media.stream!.getAudioTracks();
+    const stopped = vi.spyOn(tracks[0]!, 'stop');
+    conn.receive({ v: 1, type: 'cancel', callId: 'call1', reason: 'answered-elsewhere' });
+    expect(media.closed).toBe(true);
+    expect(stopped).toHaveBeenCalled();
+  });
+
+  it('refuses an audio call for the ringing call from anyone but its caller', () => {
+    const { phone } = console_();
+    ring(phone);
+    const media = new FakeMedia('c-ffffffffffffffffffffffffffffffff', { callId: 'call1', resume: false });
+    phone.incomingMedia(media as unknown as MediaConnection);
+    expect(media.closed).toBe(true);
   });
 
   it('shows a caller who hung up while ringing as cancelled, whatever reason they claim', () => {
