@@ -254,7 +254,7 @@ export class Phone {
       conn.on('data', (raw) => this.onRingReply(attempt, id, conn, raw));
       conn.on('close', () => this.dropPending(attempt, id));
       conn.on('error', () => this.dropPending(attempt, id));
-      this.placeEarly(attempt, id);
+      this.placeEarly(attempt, id, conn);
     }
     if (attempt.pending.size === 0) {
       queueMicrotask(() => this.nextGroup(attempt));
@@ -360,8 +360,9 @@ export class Phone {
    * Places the audio call to a peer while it rings, its microphone silenced: the console sets up
    * the path at once (see incomingMedia), so answering only has to let the voices through.
    */
-  private placeEarly(attempt: Attempt, id: string): void {
-    void attempt.stream.then((stream) => {
+  private placeEarly(attempt: Attempt, id: string, conn: DataConnection): void {
+    // After the ring's own offer: it is what makes the console ring.
+    void Promise.all([attempt.stream, this.offersSent([conn])]).then(([stream]) => {
       const peer = this.link.peer;
       const { session } = attempt;
       if (!peer || peer.disconnected || session.state.name !== 'ringing' || !attempt.pending.has(id) || attempt.early.has(id)) return;
