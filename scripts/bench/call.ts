@@ -40,8 +40,8 @@
  * lands on both): two pages load node_modules/peerjs/dist/peerjs.min.js and
  * open Peers against the same broker with valid ids (a fresh citizen id, and a
  * console id st-qc-central-<tag> with a station token); connect() → data
- * connection open on both sides, then call() (auto-answered) → two-way audio,
- * measured with the same in-page loop. The bare caller is a fresh context per
+ * connection open on both sides, then, ANSWER_AFTER_MS after connect(), call()
+ * (auto-answered) → two-way audio, measured with the same in-page loop. The bare caller is a fresh context per
  * run too, so both pay the same first-RTCPeerConnection cost in a new page.
  *
  * The pages are also instrumented (session state changes, messages sent,

@@ -2,6 +2,8 @@
  * Every call of one screen. Outgoing calls ring all consoles of one target
  * group at once (the nearest staffed station) and move on to the next group
  * on no answer; incoming calls ring until answered, declined or cancelled.
+ * The audio path is set up while a call rings, both microphones silenced
+ * until it is answered (see placeEarly and incomingMedia).
  */
 import type { DataConnection, MediaConnection } from 'peerjs';
 import { message, parseConnectMeta, parseMessage, type ConnectMeta, type DutyLink, type Outgoing, type Report, type Transfer, type Position, type Sos } from '../../shared/protocol.ts';
