@@ -129,10 +129,11 @@ describe('audio with a noise microphone', () => {
     for (const [i, who] of ['citizen', 'console'].entries()) {
       // Noise at 32 kbps would be 12,000 bytes in 3 s; silence is a few dozen.
       expect(ringing[i]!.bytes - before[i]!.bytes, `${who} received while ringing`).toBeLessThan(1500);
-      expect(ringing[i]!.level, `${who} heard while ringing`).toBeLessThan(0.01);
+      expect(ringing[i]!.level, `${who} heard while ringing`).toBeLessThan(0.005);
     }
     await ring.getByRole('button', { name: 'Answer' }).click();
     await citizen.page.locator('.phase', { hasText: CONNECTED }).waitFor();
-    for (const page of [citizen.page, console_.page]) await expect.poll(async () => (await heard(page)).level, { timeout: 10_000 }).toBeGreaterThan(0.05);
+    // Heard through the noise suppressor, the noise comes out at about 0.1; silence is 0.
+    for (const page of [citizen.page, console_.page]) await expect.poll(async () => (await heard(page)).level, { timeout: 10_000 }).toBeGreaterThan(0.02);
   });
 });
