@@ -793,8 +793,8 @@ async function main(): Promise<void> {
         put('call: caller receives ANSWER (media)', mark(cf, 'recv:ANSWER:media', t0));
         put('call: caller ICE connected', mark(cf, 'ice:connected', t0));
         put('call: console ICE connected', mark(sf, 'ice:connected', t0));
-        put('call: caller inbound audio > 0', a.at - t0);
-        put('call: console inbound audio > 0', b.at - t0);
+        put('call: caller hears the console (audio level)', a.at - t0);
+        put('call: console hears the caller (audio level)', b.at - t0);
         const end = Math.max(a.at, b.at);
         put('connect: caller createOffer (data), duration', sdpMs(cs, 'createOffer', data.t0, data.openAt));
         put('connect: caller setLocalDescription(offer) (data), duration', sdpMs(cs, 'setLocalDescription(offer)', data.t0, data.openAt));
@@ -983,8 +983,8 @@ async function main(): Promise<void> {
         put('answer: console ICE connected', mark(co.events, 'ice:connected', answerAt));
         put('answer: citizen state connected', mark(cz.events, 'state:connected', answerAt));
         put('answer: console state connected', mark(co.events, 'state:connected', answerAt));
-        put('answer: citizen inbound audio > 0', citizenAudio.at - answerAt);
-        put('answer: console inbound audio > 0', consoleAudio.at - answerAt);
+        put('answer: citizen hears the console (audio level)', citizenAudio.at - answerAt);
+        put('answer: console hears the citizen (audio level)', consoleAudio.at - answerAt);
         const audioEnd = Math.max(citizenAudio.at, consoleAudio.at);
         const opStart = (ops: { op: string; start: number }[], op: string, from: number) => {
           const o = ops.find((x) => x.op === op && x.start >= from);
