@@ -635,11 +635,11 @@ export class Phone {
     const [stream] = await Promise.all([this.callStream(), this.link.ensureIce()]);
     session.localStream = stream;
     session.send({ type: 'accept', callId: session.callId, by });
+    // Held unanswered (a pre-answer never completes once Answer was pressed): answer it now.
     const early = this.earlyMedia.get(session);
     if (early && isActive(session.state)) {
       this.earlyMedia.delete(session);
-      if (early.stream) session.adopt(early.media, early.stream, false, this.takePlayout(early.media));
-      else session.answer(early.media, stream);
+      session.answer(early.media, stream);
     }
   }
 

@@ -363,13 +363,19 @@ describe('a console that was rung', () => {
     expect(session.state.name).toBe('ringing');
   });
 
-  it('with its microphone open, answers the caller’s audio call at once, silenced, and lets the voices through on Answer', async () => {
+  /** A ringing call whose caller has placed its audio call; this console's microphone open or not. */
+  async function ringWithAudio(micOpen: boolean) {
     const { phone } = console_();
-    await phone.openMicrophone();
+    if (micOpen) await phone.openMicrophone();
     const { conn, session } = ring(phone);
     const media = new FakeMedia(CITIZEN, { callId: 'call1', resume: false });
     phone.incomingMedia(media as unknown as MediaConnection);
     await vi.advanceTimersByTimeAsync(0);
+    return { phone, conn, session, media };
+  }
+
+  it('with its microphone open, answers the caller’s audio call at once, silenced, and lets the voices through on Answer', async () => {
+    const { phone, conn, session, media } = await ringWithAudio(true);
     expect(media.answered).toBe(true);
     expect(voice(media.stream)).toEqual([false]);
     expect(session.state.name).toBe('ringing');
@@ -383,12 +389,7 @@ describe('a console that was rung', () => {
   });
 
   it('with its microphone open, lets a caller’s audio call that failed while ringing go, for the new one', async () => {
-    const { phone } = console_();
-    await phone.openMicrophone();
-    const { session } = ring(phone);
-    const failed = new FakeMedia(CITIZEN, { callId: 'call1', resume: false });
-    phone.incomingMedia(failed as unknown as MediaConnection);
-    await vi.advanceTimersByTimeAsync(0);
+    const { phone, session, media: failed } = await ringWithAudio(true);
     failed.peerConnection.iceConnectionState = 'failed';
     await phone.answer(session, 'Dispatcher');
     expect(failed.closed).toBe(true);
@@ -399,10 +400,7 @@ describe('a console that was rung', () => {
   });
 
   it('without an open microphone, holds the caller’s audio call while it rings and answers it on Answer', async () => {
-    const { phone } = console_();
-    const { conn, session } = ring(phone);
-    const media = new FakeMedia(CITIZEN, { callId: 'call1', resume: false });
-    phone.incomingMedia(media as unknown as MediaConnection);
+    const { phone, conn, session, media } = await ringWithAudio(false);
     expect(media.answered).toBe(false);
     expect(media.closed).toBe(false);
     await phone.answer(session, 'Dispatcher');
@@ -412,12 +410,7 @@ describe('a console that was rung', () => {
   });
 
   it('lets the held audio call go when the ring ends unanswered', async () => {
-    const { phone } = console_();
-    await phone.openMicrophone();
-    const { conn } = ring(phone);
-    const media = new FakeMedia(CITIZEN, { callId: 'call1', resume: false });
-    phone.incomingMedia(media as unknown as MediaConnection);
-    await vi.advanceTimersByTimeAsync(0);
+    const { conn, media } = await ringWithAudio(true);
     const tracks = media.stream!.getAudioTracks();
     const stopped = vi.spyOn(tracks[0]!, 'stop');
     conn.receive({ v: 1, type: 'cancel', callId: 'call1', reason: 'answered-elsewhere' });
